@@ -1,0 +1,77 @@
+"""The `appeal-bot` command: run, sandbox, check-content, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.config import Settings, SettingsError, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="appeal-bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the bot (long polling); with no TELEGRAM_BOT_TOKEN, "
+                                    "the offline sandbox")
+    sandbox = commands.add_parser("sandbox", help="run the bot offline with a web chat")
+    sandbox.add_argument("--port", type=int, default=None, help="web chat port (default 8080)")
+    sandbox.add_argument("--memory", action="store_true", help="keep sandbox data in memory")
+    commands.add_parser("check-content", help="validate content/ and list every problem")
+    db = commands.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"], help="upgrade: apply all migrations")
+    args = parser.parse_args(argv)
+
+    if args.command == "check-content":
+        return check_content()
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"appeal-bot: {error}", file=sys.stderr)
+        return 2
+    if args.command == "db":
+        from storage.db import upgrade_schema
+
+        upgrade_schema(settings.database_url)
+        print("Database schema is up to date.")
+        return 0
+    if args.command == "sandbox" or settings.telegram_bot_token is None:
+        from bot.sandbox.run import run_sandbox
+
+        if args.command == "run":
+            print("No TELEGRAM_BOT_TOKEN is set: starting the offline sandbox instead.")
+        return run_sandbox(settings, port=getattr(args, "port", None),
+                           in_memory=getattr(args, "memory", False))
+    return run(settings)
+
+
+def check_content() -> int:
+    from content.loader import load_library
+
+    library, errors = load_library()
+    for error in errors:
+        print(error)
+    if errors:
+        print(f"{len(errors)} problem(s) found.", file=sys.stderr)
+        return 1
+    events = sum(len(case.timeline) for case in library.cases.values())
+    print(f"Content is valid: {len(library.cases)} cases, {events} timeline events, "
+          f"{len(library.authorities)} authorities.")
+    return 0
+
+
+def run(settings: Settings) -> int:
+    from telegram import Update
+
+    from bot.app import build_application
+    from bot.logging_setup import configure_logging
+    from storage.db import Database, upgrade_schema
+
+    configure_logging(settings.log_level, [settings.telegram_bot_token.get_secret_value()])
+    upgrade_schema(settings.database_url)
+    application = build_application(settings, Database(settings.database_url))
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""Settings from the environment or a `.env` file (pydantic-settings)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing import Annotated
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+
+# How to fix each setting, for the one-line message a bad value gets.
+HINTS = {
+    "TELEGRAM_BOT_TOKEN": "the token @BotFather gave you, like 123456:ABC-DEF…",
+    "TELEGRAM_API_BASE_URL": "an http(s) URL ending in /bot, e.g. https://api.telegram.org/bot",
+    "DATABASE_URL": "e.g. sqlite+aiosqlite:///./appeal-bot.db or postgresql+asyncpg://user@host/db",
+    "ADMIN_IDS": "comma-separated numeric Telegram user ids, e.g. 12345,67890",
+    "DEFAULT_TIMEZONE": "an IANA time zone such as Asia/Almaty",
+    "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+    "SEND_RATE": "messages per second across all chats, a number > 0 (default 30)",
+    "REMINDER_OFFSETS": "comma-separated durations before a hearing, e.g. 7d,1d,2h",
+    "SANDBOX_PORT": "a TCP port number, e.g. 8080",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = TELEGRAM_API
+    database_url: str = "sqlite+aiosqlite:///./appeal-bot.db"
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_timezone: str = "Asia/Almaty"
+    log_level: str = "INFO"
+    # Delivery pace: Telegram allows about 30 messages/s overall and 1/s per chat.
+    send_rate: float = Field(default=30.0, gt=0, le=1000)
+    # When to remind subscribers before a hearing; data, not code.
+    reminder_offsets: Annotated[tuple[int, ...], NoDecode] = (7 * 24 * 60, 24 * 60, 120)
+    sandbox_port: int = Field(default=8080, ge=0, le=65535)
+    sandbox_database_url: str = "sqlite+aiosqlite:///./appeal-bot-sandbox.db"
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        token = value.get_secret_value().strip()
+        head, _, tail = token.partition(":")
+        if not head.isdigit() or len(tail) < 5:
+            raise ValueError("does not look like a bot token")
+        return SecretStr(token)
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must use sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.lstrip("-").isdigit() for part in parts):
+                raise ValueError("must be numbers separated by commas")
+            return frozenset(int(part) for part in parts)
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("unknown log level")
+        return value.upper()
+
+    @field_validator("reminder_offsets", mode="before")
+    @classmethod
+    def _offsets(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(parse_duration_minutes(part) for part in value.split(",") if part.strip())
+        return value
+
+
+def parse_duration_minutes(text: str) -> int:
+    """'7d' → 10080, '2h' → 120, '30m' → 30."""
+    text = text.strip().lower()
+    units = {"d": 24 * 60, "h": 60, "m": 1}
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit() or int(text[:-1]) <= 0:
+        raise ValueError(f"{text!r} is not a duration like 7d, 1d or 2h")
+    return int(text[:-1]) * units[text[-1]]
+
+
+class SettingsError(Exception):
+    """One clear line naming the bad setting and how to fix it."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
+        reason = first["msg"].removeprefix("Value error, ")
+        hint = HINTS.get(name, "")
+        raise SettingsError(
+            f"Setting {name} is invalid: {reason}." + (f" Expected {hint}." if hint else "")
+        ) from None

@@ -1,0 +1,1 @@
+"""The case library: schema, authority directory, case files and their loader."""

@@ -1,0 +1,208 @@
+"""Browsing cases, the case card, following and leaving a case."""
+
+from __future__ import annotations
+
+import math
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import render
+from bot.i18n import t
+from bot.services import services
+from content.schema import Case as CaseDoc
+from handlers import keyboards as kb
+from handlers.common import acknowledge, lang_of, respond
+from storage import cases as case_queries
+from storage import subscriptions
+from storage.models import Case
+from storage.supporters import ensure_supporter
+
+
+async def show_case_list(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int = 0,
+                         *, intro: str | None = None, edit: bool = True) -> None:
+    lang = lang_of(update)
+    async with services(context).db.session() as session:
+        total = await case_queries.count_cases(session=session)
+        pages = max(1, math.ceil(total / kb.PAGE_SIZE))
+        page = min(max(page, 0), pages - 1)
+        rows = await case_queries.list_cases(session=session, offset=page * kb.PAGE_SIZE,
+                                             limit=kb.PAGE_SIZE)
+    if total == 0:
+        await respond(update, t("There are no cases in the library yet.", lang), edit=edit)
+        return
+    text = t("📂 <b>Cases</b> — page {page} of {pages}. Open cases come first; tap one to read "
+             "it.", lang, page=page + 1, pages=pages)
+    if intro:
+        text = intro + "\n\n" + text
+    markup = kb.case_list_keyboard([(row.id, render.shorten(row.title, 60), row.is_open)
+                                    for row in rows], page, pages, lang)
+    await respond(update, text, markup, edit=edit)
+
+
+async def cases_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await show_case_list(update, context, 0, edit=False)
+
+
+async def case_list_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    page = kb.parse_int_arg(update.callback_query.data, kb.CASE_LIST)
+    await acknowledge(update)
+    await show_case_list(update, context, page or 0)
+
+
+async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row: Case, *,
+                    notice: str | None = None, edit: bool = True) -> None:
+    lang = lang_of(update)
+    chat_id = update.effective_chat.id
+    async with services(context).db.session() as session:
+        subscribed = await subscriptions.is_subscribed(session=session, chat_id=chat_id,
+                                                       case_id=case_row.id)
+        hearing = await case_queries.next_hearing(session=session, case_id=case_row.id)
+        latest = await case_queries.latest_events(session=session, case_id=case_row.id)
+    text = render.case_card(CaseDoc.model_validate(case_row.data), is_open=case_row.is_open,
+                            closed_note=case_row.closed_note, next_hearing=hearing,
+                            latest=latest, subscribed=subscribed, lang=lang)
+    if notice:
+        text = render.shorten_html_lines([notice, ""] + text.split("\n"))
+    markup = kb.case_card_keyboard(case_row.id, subscribed=subscribed, is_open=case_row.is_open,
+                                   lang=lang)
+    await respond(update, text, markup, edit=edit)
+
+
+async def _case_from_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                            prefix: str) -> Case | None:
+    """The case a button refers to, or None after telling the person what went wrong."""
+    lang = lang_of(update)
+    case_id = kb.parse_int_arg(update.callback_query.data, prefix)
+    case_row = None
+    if case_id is not None:
+        async with services(context).db.session() as session:
+            case_row = await case_queries.get_case(session=session, case_id=case_id)
+    if case_row is None:
+        await acknowledge(update, t("That case is no longer available.", lang), alert=True)
+        await show_case_list(update, context, 0, edit=False,
+                             intro=t("That button refers to a case that no longer exists. "
+                                     "Here are the current cases.", lang))
+        return None
+    return case_row
+
+
+async def case_card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    case_row = await _case_from_button(update, context, kb.CASE_CARD)
+    if case_row is not None:
+        await acknowledge(update)
+        await show_card(update, context, case_row)
+
+
+async def subscribe_to(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                       case_row: Case) -> str:
+    """Follow the case; the sentence that tells the person what happened."""
+    lang = lang_of(update)
+    if not case_row.is_open:
+        return t("ℹ️ This case is closed: no further action is needed, so there is nothing to "
+                 "subscribe to.", lang)
+    chat_id = update.effective_chat.id
+    async with services(context).db.session() as session:
+        await ensure_supporter(session=session, chat_id=chat_id, language=lang)
+        created = await subscriptions.subscribe(session=session, chat_id=chat_id,
+                                                case_id=case_row.id)
+        hearing = await case_queries.next_hearing(session=session, case_id=case_row.id)
+    message = (t("✅ You are subscribed. I will tell you about hearings, outcomes and news.", lang)
+               if created else t("✅ You already follow this case.", lang))
+    if hearing is not None:
+        message += "\n" + t("The next hearing: {line}", lang,
+                            line=render.event_line(hearing, case_row.timezone))
+    return message
+
+
+async def subscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    case_row = await _case_from_button(update, context, kb.SUBSCRIBE)
+    if case_row is None:
+        return
+    notice = await subscribe_to(update, context, case_row)
+    await acknowledge(update, t("Subscribed", lang_of(update)) if case_row.is_open else None)
+    await show_card(update, context, case_row, notice=notice)
+
+
+async def unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    case_row = await _case_from_button(update, context, kb.UNSUBSCRIBE)
+    if case_row is None:
+        return
+    lang = lang_of(update)
+    async with services(context).db.session() as session:
+        removed = await subscriptions.unsubscribe(session=session,
+                                                  chat_id=update.effective_chat.id,
+                                                  case_id=case_row.id)
+    notice = (t("🔕 You no longer follow <b>{title}</b>. You will get no more messages about it.",
+                lang, title=render.escape(case_row.title)) if removed
+              else t("You were not following this case.", lang))
+    await acknowledge(update, t("Unsubscribed", lang) if removed else None)
+    await show_card(update, context, case_row, notice=notice)
+
+
+async def timeline_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    case_row = await _case_from_button(update, context, kb.TIMELINE)
+    if case_row is None:
+        return
+    async with services(context).db.session() as session:
+        events = await case_queries.timeline(session=session, case_id=case_row.id)
+    await acknowledge(update)
+    text = render.timeline_text(CaseDoc.model_validate(case_row.data), events, lang_of(update))
+    await respond(update, text, kb.back_to_card_keyboard(case_row.id, lang_of(update)))
+
+
+async def sources_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    case_row = await _case_from_button(update, context, kb.SOURCES)
+    if case_row is None:
+        return
+    await acknowledge(update)
+    text = render.sources_text(CaseDoc.model_validate(case_row.data), lang_of(update))
+    await respond(update, text, kb.back_to_card_keyboard(case_row.id, lang_of(update)))
+
+
+async def show_my_cases(update: Update, context: ContextTypes.DEFAULT_TYPE, *,
+                        intro: str | None = None, edit: bool = True) -> None:
+    lang = lang_of(update)
+    async with services(context).db.session() as session:
+        followed = await subscriptions.cases_followed(session=session,
+                                                      chat_id=update.effective_chat.id)
+    if not followed:
+        text = t("You do not follow any case yet. Browse the cases and tap 🔔 Subscribe on one "
+                 "to hear about its hearings and outcomes.", lang)
+        await respond(update, text, kb.browse_keyboard(lang), edit=edit)
+        return
+    text = intro or t("🔔 <b>The cases you follow</b> — tap 🔕 to stop following one.", lang)
+    markup = kb.my_cases_keyboard([(row.id, render.shorten(row.title, 40)) for row in followed],
+                                  lang)
+    await respond(update, text, markup, edit=edit)
+
+
+async def my_cases_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await show_my_cases(update, context, edit=False)
+
+
+async def my_cases_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await acknowledge(update)
+    await show_my_cases(update, context)
+
+
+async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/unsubscribe [case]: leave that case, or pick from the cases followed."""
+    lang = lang_of(update)
+    if not context.args:
+        await show_my_cases(update, context, edit=False,
+                            intro=t("Which case do you want to stop following?", lang))
+        return
+    slug = context.args[0]
+    chat_id = update.effective_chat.id
+    async with services(context).db.session() as session:
+        case_row = await case_queries.get_case_by_slug(session=session, slug=slug)
+        removed = case_row is not None and await subscriptions.unsubscribe(
+            session=session, chat_id=chat_id, case_id=case_row.id)
+    if removed:
+        await respond(update, t("🔕 You no longer follow <b>{title}</b>.", lang,
+                                title=render.escape(case_row.title)), edit=False)
+    else:
+        await show_my_cases(update, context, edit=False, intro=t(
+            "You do not follow a case called “{slug}”. These are the cases you follow:", lang,
+            slug=render.escape(render.shorten(slug, 64))))

@@ -1,0 +1,57 @@
+"""/privacy and /forget: what the bot keeps about a person, and deleting it."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.i18n import t
+from bot.services import services
+from handlers import keyboards as kb
+from handlers.common import acknowledge, lang_of, respond
+from storage.supporters import forget_supporter
+
+PRIVACY = (
+    "🔒 <b>What I keep about you</b>\n\n"
+    "• Your Telegram chat id — the number I need to send you messages. Not your name, username "
+    "or phone number.\n"
+    "• Your language, when you first subscribed, and whether you blocked me (so I stop "
+    "writing).\n"
+    "• Which cases you follow.\n"
+    "• For letters you tell me you sent: the case, the authority, the channel, the language and "
+    "the time — never the letter itself and never your signature. The name and city you type "
+    "for a letter are kept only until the letter is done.\n\n"
+    "I keep this only to send you the alerts you asked for. Nothing is stored until you "
+    "subscribe or start a letter.\n\n"
+    "/forget deletes all of it at once. Letters you recorded stay in the totals as anonymous "
+    "counts, no longer linked to you."
+)
+
+
+async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await respond(update, t(PRIVACY, lang_of(update)), edit=False)
+
+
+async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lang = lang_of(update)
+    await respond(update, t("Delete everything I keep about you — the cases you follow, any "
+                            "letter in progress and the link to letters you recorded? This "
+                            "cannot be undone.", lang), kb.forget_keyboard(lang), edit=False)
+
+
+async def forget_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lang = lang_of(update)
+    choice = update.callback_query.data.partition(":")[2]
+    if choice not in {"yes", "no"}:
+        await acknowledge(update, t("That button is not valid any more.", lang), alert=True)
+        return
+    await acknowledge(update)
+    if choice == "no":
+        await respond(update, t("Nothing was deleted.", lang))
+        return
+    async with services(context).db.session() as session:
+        existed = await forget_supporter(session=session, chat_id=update.effective_chat.id)
+    text = (t("🗑 Done. I deleted everything I kept about you. If you write to me again, I "
+              "start from nothing.", lang) if existed
+            else t("🗑 I had nothing stored about you, so there was nothing to delete.", lang))
+    await respond(update, text)

@@ -1,0 +1,76 @@
+"""Queries about cases and their timelines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import case as sql_case
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Case, Event, utcnow
+
+
+def _open_first():
+    # Open cases first: a case is open when its file says so and no coordinator closed it.
+    return sql_case((((Case.status == "open") & col(Case.closed_at).is_(None)), 0), else_=1)
+
+
+async def count_cases(*, session: AsyncSession) -> int:
+    return (await session.exec(select(func.count()).select_from(Case))).one()
+
+
+async def list_cases(*, session: AsyncSession, offset: int = 0, limit: int = 8) -> Sequence[Case]:
+    query = select(Case).order_by(_open_first(), Case.title).offset(offset).limit(limit)
+    return (await session.exec(query)).all()
+
+
+async def list_open_cases(*, session: AsyncSession) -> Sequence[Case]:
+    query = select(Case).where(Case.status == "open", col(Case.closed_at).is_(None))
+    return (await session.exec(query.order_by(Case.title))).all()
+
+
+async def get_case(*, session: AsyncSession, case_id: int) -> Case | None:
+    return await session.get(Case, case_id)
+
+
+async def get_case_by_slug(*, session: AsyncSession, slug: str) -> Case | None:
+    return (await session.exec(select(Case).where(Case.slug == slug))).first()
+
+
+async def all_slugs(*, session: AsyncSession) -> list[str]:
+    return list((await session.exec(select(Case.slug).order_by(Case.slug))).all())
+
+
+async def latest_events(*, session: AsyncSession, case_id: int, limit: int = 3) -> Sequence[Event]:
+    """The most recent timeline entries that already happened (not scheduled hearings)."""
+    query = (
+        select(Event)
+        .where(Event.case_id == case_id, Event.status == "held")
+        .order_by(col(Event.date).desc(), col(Event.id).desc())
+        .limit(limit)
+    )
+    return (await session.exec(query)).all()
+
+
+async def timeline(*, session: AsyncSession, case_id: int) -> Sequence[Event]:
+    query = (
+        select(Event)
+        .where(Event.case_id == case_id)
+        .order_by(Event.date, col(Event.time).is_(None), Event.time, Event.id)
+    )
+    return (await session.exec(query)).all()
+
+
+async def next_hearing(*, session: AsyncSession, case_id: int,
+                       now: dt.datetime | None = None) -> Event | None:
+    query = (
+        select(Event)
+        .where(Event.case_id == case_id, Event.status == "scheduled",
+               col(Event.starts_at) > (now or utcnow()))
+        .order_by(Event.starts_at)
+        .limit(1)
+    )
+    return (await session.exec(query)).first()

@@ -1,0 +1,217 @@
+"""Every table the bot keeps, in one module.
+
+Times are timezone-aware UTC datetimes (SQLModel's UTCDateTime stores them the same way on SQLite
+and PostgreSQL); code converts to a case's local time only when it renders a message. Telegram ids need 64-bit integers.
+
+Supporters may be in danger: a supporter row holds the chat id and what the bot needs to talk to
+them (language, when they joined, whether they blocked the bot) and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _chat_fk(target: str, ondelete: str = "CASCADE", nullable: bool = False) -> Any:
+    return Field(
+        default=None if nullable else ...,
+        sa_column=Column(BigInteger, ForeignKey(target, ondelete=ondelete), nullable=nullable,
+                         index=True),
+    )
+
+
+class Supporter(SQLModel, table=True):
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    language: str = Field(default="en", max_length=8)
+    joined_at: dt.datetime = Field(default_factory=utcnow)
+    blocked_at: dt.datetime | None = None  # set when Telegram says the person blocked the bot
+
+
+class Case(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True, index=True)
+    title: str = Field(max_length=200)
+    status: str = Field(default="open", max_length=16)  # from the case file
+    timezone: str = Field(default="Asia/Almaty", max_length=64)
+    # The validated case document (content.schema.Case, JSON mode). Owned by the files.
+    data: dict = Field(sa_column=Column(JSON, nullable=False))
+    content_hash: str = Field(max_length=64)
+    origin: str = Field(default="content", max_length=16)  # content | upload
+    # Owned by coordinators; never touched by loading the files.
+    closed_at: dt.datetime | None = None
+    closed_note: str | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open" and self.closed_at is None
+
+
+class Authority(SQLModel, table=True):
+    key: str = Field(primary_key=True, max_length=48)
+    data: dict = Field(sa_column=Column(JSON, nullable=False))  # content.schema.Authority
+    content_hash: str = Field(max_length=64)
+
+
+class Event(SQLModel, table=True):
+    """A timeline entry: history from the files, or a hearing/outcome/news from a coordinator."""
+
+    __table_args__ = (
+        UniqueConstraint("case_id", "content_key", name="uq_event_case_content_key"),
+        Index("ix_event_status_starts", "status", "starts_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=Column(ForeignKey("case.id", ondelete="CASCADE"),
+                                          nullable=False, index=True))
+    kind: str = Field(max_length=32)
+    date: dt.date
+    time: dt.time | None = None
+    starts_at: dt.datetime | None = None  # UTC, for scheduled hearings with a time
+    text: str = ""
+    court: str | None = None
+    city: str | None = None
+    place: str | None = None
+    origin: str = Field(default="content", max_length=16)  # content | coordinator
+    content_key: str | None = Field(default=None, max_length=64)  # key in the case file
+    # held (history) | scheduled | cancelled
+    status: str = Field(default="held", max_length=16)
+    parent_id: int | None = Field(default=None, foreign_key="event.id")  # outcome → hearing
+    created_by: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Subscription(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("supporter_id", "case_id", name="uq_subscription"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    supporter_id: int = _chat_fk("supporter.chat_id")
+    case_id: int = Field(sa_column=Column(ForeignKey("case.id", ondelete="CASCADE"),
+                                          nullable=False, index=True))
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class WizardState(SQLModel, table=True):
+    """Where a supporter is in the letter wizard; kept here so any process can continue it."""
+
+    chat_id: int = Field(sa_column=Column(BigInteger, ForeignKey("supporter.chat_id",
+                                                                 ondelete="CASCADE"),
+                                          primary_key=True, autoincrement=False))
+    step: str = Field(max_length=16)
+    case_id: int | None = Field(default=None, foreign_key="case.id", ondelete="CASCADE")
+    authority_key: str | None = Field(default=None, max_length=48)
+    language: str | None = Field(default=None, max_length=8)
+    # Only while the wizard runs; cleared when it ends.
+    signer_name: str | None = None
+    signer_city: str | None = None
+    message_id: int | None = Field(default=None, sa_type=BigInteger)
+    nonce: str = Field(default="", max_length=16)  # ties buttons to this wizard run
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class LetterAction(SQLModel, table=True):
+    """A letter someone said they sent. Never the text, never the signature."""
+
+    __table_args__ = (Index("ix_letter_case_authority", "case_id", "authority_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=Column(ForeignKey("case.id", ondelete="CASCADE"),
+                                          nullable=False))
+    authority_key: str = Field(max_length=48)
+    channel: str = Field(max_length=8)
+    language: str = Field(max_length=8)
+    # Set NULL by /forget: the count stays, the link to the person goes.
+    supporter_id: int | None = _chat_fk("supporter.chat_id", ondelete="SET NULL", nullable=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Coordinator(SQLModel, table=True):
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    added_by: int = Field(sa_type=BigInteger)
+    added_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int = Field(sa_type=BigInteger, index=True)
+    action: str = Field(max_length=32)
+    detail: str = ""
+    created_at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
+class Alert(SQLModel, table=True):
+    """One message to every subscriber of a case; delivered through Delivery rows (the outbox)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=Column(ForeignKey("case.id", ondelete="CASCADE"),
+                                          nullable=False, index=True))
+    event_id: int | None = Field(default=None, foreign_key="event.id", ondelete="SET NULL")
+    kind: str = Field(max_length=32)
+    text: str  # Telegram HTML, rendered once
+    # Makes an alert idempotent, e.g. "reminder:<event>:<offset>:<due>"; NULL for one-offs.
+    dedupe_key: str | None = Field(default=None, max_length=128, unique=True)
+    created_by: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    recipients: int = 0
+    # The coordinator's progress message, edited as delivery proceeds.
+    status_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    status_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    finished_at: dt.datetime | None = None
+
+
+class Delivery(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("alert_id", "supporter_id", name="uq_delivery_alert_supporter"),
+        Index("ix_delivery_status_due", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(sa_column=Column(ForeignKey("alert.id", ondelete="CASCADE"),
+                                           nullable=False, index=True))
+    supporter_id: int = _chat_fk("supporter.chat_id")
+    # pending | sending | sent | blocked | failed
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(default_factory=utcnow)
+    claimed_until: dt.datetime | None = None  # a worker's lease while it sends
+    sent_at: dt.datetime | None = None
+    error: str | None = Field(default=None, max_length=300)
+
+
+class Reminder(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("event_id", "offset_minutes", "due_at", name="uq_reminder"),
+        Index("ix_reminder_status_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(sa_column=Column(ForeignKey("event.id", ondelete="CASCADE"),
+                                           nullable=False))
+    offset_minutes: int
+    due_at: dt.datetime
+    status: str = Field(default="planned", max_length=16)  # planned | sent | skipped | cancelled
+    alert_id: int | None = Field(default=None, foreign_key="alert.id", ondelete="SET NULL")
+
+
+class PendingBroadcast(SQLModel, table=True):
+    """A coordinator's message shown as a preview, waiting for [Send] or [Cancel]."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int = Field(sa_type=BigInteger)
+    case_id: int = Field(sa_column=Column(ForeignKey("case.id", ondelete="CASCADE"),
+                                          nullable=False))
+    kind: str = Field(max_length=32)
+    payload: dict = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="draft", max_length=16)  # draft | sent | cancelled
+    alert_id: int | None = Field(default=None, foreign_key="alert.id", ondelete="SET NULL")
+    created_at: dt.datetime = Field(default_factory=utcnow)

@@ -1,0 +1,62 @@
+"""Who follows which case."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Case, Subscription, Supporter
+
+
+async def subscribe(*, session: AsyncSession, chat_id: int, case_id: int) -> bool:
+    """Follow a case; True if this made a new subscription (False if it already existed).
+
+    INSERT … ON CONFLICT DO NOTHING, so two processes racing on a double tap make one row.
+    """
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(Subscription)
+        .values(supporter_id=chat_id, case_id=case_id)
+        .on_conflict_do_nothing(index_elements=["supporter_id", "case_id"])
+    )
+    result = await session.execute(statement)
+    return result.rowcount > 0
+
+
+async def unsubscribe(*, session: AsyncSession, chat_id: int, case_id: int) -> bool:
+    result = await session.execute(
+        delete(Subscription).where(Subscription.supporter_id == chat_id,
+                                   Subscription.case_id == case_id)
+    )
+    return result.rowcount > 0
+
+
+async def is_subscribed(*, session: AsyncSession, chat_id: int, case_id: int) -> bool:
+    query = select(Subscription.id).where(Subscription.supporter_id == chat_id,
+                                          Subscription.case_id == case_id)
+    return (await session.exec(query)).first() is not None
+
+
+async def cases_followed(*, session: AsyncSession, chat_id: int) -> Sequence[Case]:
+    query = (
+        select(Case)
+        .join(Subscription, Subscription.case_id == Case.id)
+        .where(Subscription.supporter_id == chat_id)
+        .order_by(Case.title)
+    )
+    return (await session.exec(query)).all()
+
+
+async def count_subscribers(*, session: AsyncSession, case_id: int,
+                            active_only: bool = True) -> int:
+    query = select(func.count()).select_from(Subscription).where(Subscription.case_id == case_id)
+    if active_only:
+        query = query.join(Supporter, Supporter.chat_id == Subscription.supporter_id).where(
+            Supporter.blocked_at.is_(None)
+        )
+    return (await session.exec(query)).one()

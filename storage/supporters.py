@@ -1,0 +1,54 @@
+"""Queries about supporters: the least the bot must know to talk to a person."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import LetterAction, Supporter, utcnow
+
+
+async def ensure_supporter(*, session: AsyncSession, chat_id: int, language: str = "en") -> Supporter:
+    """The supporter row for this chat, created on first need; a returning person is unblocked."""
+    supporter = await session.get(Supporter, chat_id)
+    if supporter is None:
+        supporter = Supporter(chat_id=chat_id, language=language)
+        session.add(supporter)
+        await session.flush()
+    elif supporter.blocked_at is not None:
+        supporter.blocked_at = None
+    return supporter
+
+
+async def get_supporter(*, session: AsyncSession, chat_id: int) -> Supporter | None:
+    return await session.get(Supporter, chat_id)
+
+
+async def mark_reachable(*, session: AsyncSession, chat_id: int) -> None:
+    """The person wrote to us, so they have not blocked the bot (any more)."""
+    await session.execute(
+        update(Supporter)
+        .where(Supporter.chat_id == chat_id, Supporter.blocked_at.is_not(None))
+        .values(blocked_at=None)
+    )
+
+
+async def mark_blocked(*, session: AsyncSession, chat_id: int) -> None:
+    await session.execute(
+        update(Supporter)
+        .where(Supporter.chat_id == chat_id, Supporter.blocked_at.is_(None))
+        .values(blocked_at=utcnow())
+    )
+
+
+async def forget_supporter(*, session: AsyncSession, chat_id: int) -> bool:
+    """Delete everything held about this person. Letter counts stay, without the link to them.
+
+    Subscriptions, wizard state and pending deliveries go with the supporter row (ON DELETE
+    CASCADE); letters they recorded keep counting but no longer point at them.
+    """
+    await session.execute(
+        update(LetterAction).where(LetterAction.supporter_id == chat_id).values(supporter_id=None)
+    )
+    result = await session.execute(delete(Supporter).where(Supporter.chat_id == chat_id))
+    return result.rowcount > 0
