@@ -54,3 +54,5 @@ def install_redaction(handler: logging.Handler, secrets: list[str]) -> None:
 def quiet_http_clients() -> None:
     for name in ("httpx", "httpcore", "apscheduler.executors.default"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # aiosqlite logs every cursor operation at DEBUG: noise that drowns the bot's own lines.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)

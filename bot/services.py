@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.clock import Clock
 from bot.config import Settings
 from storage.db import Database
 
@@ -18,6 +19,7 @@ SERVICES_KEY = "services"
 class Services:
     settings: Settings
     db: Database
+    clock: Clock = field(default_factory=Clock)
     # Filled by features that run in the background (the delivery worker, reminders).
     extras: dict[str, Any] = field(default_factory=dict)
 

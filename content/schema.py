@@ -47,7 +47,7 @@ class Strict(BaseModel):
 
 def is_usable_email(value: str) -> bool:
     """True for a real-looking address; False for redactions like ``[email protected]``."""
-    return bool(_EMAIL_RE.match(value)) and "protected" not in value.lower()
+    return bool(_EMAIL_RE.fullmatch(value)) and "protected" not in value.lower()
 
 
 class LocalizedText(Strict):
@@ -85,7 +85,7 @@ class Authority(Strict):
     @classmethod
     def _numbers_look_like_numbers(cls, value: list[str]) -> list[str]:
         for number in value:
-            if not _FAX_RE.match(number):
+            if not _FAX_RE.fullmatch(number):
                 raise ValueError(f"{number!r} is not a phone or fax number")
         return value
 
@@ -173,7 +173,7 @@ class Case(Strict):
     def _known_timezone(cls, value: str) -> str:
         # Check the shape first: ZoneInfo() turns odd keys into RecursionError or OSError, which
         # pydantic does not catch (a case file uploaded in chat must never crash the loader).
-        if not _TIMEZONE_RE.match(value):
+        if not _TIMEZONE_RE.fullmatch(value):
             raise ValueError(f"{value!r} is not a known time zone (e.g. Asia/Almaty)")
         try:
             ZoneInfo(value)

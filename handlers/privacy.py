@@ -9,6 +9,7 @@ from bot.i18n import t
 from bot.services import services
 from handlers import keyboards as kb
 from handlers.common import acknowledge, lang_of, respond
+from handlers.fallback import stale_button
 from storage.supporters import forget_supporter
 
 PRIVACY = (
@@ -43,7 +44,7 @@ async def forget_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     lang = lang_of(update)
     choice = update.callback_query.data.partition(":")[2]
     if choice not in {"yes", "no"}:
-        await acknowledge(update, t("That button is not valid any more.", lang), alert=True)
+        await stale_button(update, context)
         return
     await acknowledge(update)
     if choice == "no":

@@ -83,7 +83,7 @@ async def _sync_timeline(*, session: AsyncSession, case_id: int, case: CaseDoc) 
         event.status, event.updated_at = "held", utcnow()
     if existing:  # entries removed from the file
         ids = [event.id for event in existing.values()]
-        await session.execute(delete(Event).where(Event.id.in_(ids)))
+        await session.exec(delete(Event).where(Event.id.in_(ids)))
 
 
 async def sync_library(*, session: AsyncSession, library: Library) -> SyncReport:

@@ -24,12 +24,12 @@ async def subscribe(*, session: AsyncSession, chat_id: int, case_id: int) -> boo
         .values(supporter_id=chat_id, case_id=case_id)
         .on_conflict_do_nothing(index_elements=["supporter_id", "case_id"])
     )
-    result = await session.execute(statement)
+    result = await session.exec(statement)
     return result.rowcount > 0
 
 
 async def unsubscribe(*, session: AsyncSession, chat_id: int, case_id: int) -> bool:
-    result = await session.execute(
+    result = await session.exec(
         delete(Subscription).where(Subscription.supporter_id == chat_id,
                                    Subscription.case_id == case_id)
     )

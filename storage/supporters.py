@@ -26,7 +26,7 @@ async def get_supporter(*, session: AsyncSession, chat_id: int) -> Supporter | N
 
 async def mark_reachable(*, session: AsyncSession, chat_id: int) -> None:
     """The person wrote to us, so they have not blocked the bot (any more)."""
-    await session.execute(
+    await session.exec(
         update(Supporter)
         .where(Supporter.chat_id == chat_id, Supporter.blocked_at.is_not(None))
         .values(blocked_at=None)
@@ -34,7 +34,7 @@ async def mark_reachable(*, session: AsyncSession, chat_id: int) -> None:
 
 
 async def mark_blocked(*, session: AsyncSession, chat_id: int) -> None:
-    await session.execute(
+    await session.exec(
         update(Supporter)
         .where(Supporter.chat_id == chat_id, Supporter.blocked_at.is_(None))
         .values(blocked_at=utcnow())
@@ -47,8 +47,8 @@ async def forget_supporter(*, session: AsyncSession, chat_id: int) -> bool:
     Subscriptions, wizard state and pending deliveries go with the supporter row (ON DELETE
     CASCADE); letters they recorded keep counting but no longer point at them.
     """
-    await session.execute(
+    await session.exec(
         update(LetterAction).where(LetterAction.supporter_id == chat_id).values(supporter_id=None)
     )
-    result = await session.execute(delete(Supporter).where(Supporter.chat_id == chat_id))
+    result = await session.exec(delete(Supporter).where(Supporter.chat_id == chat_id))
     return result.rowcount > 0
