@@ -17,7 +17,14 @@ run: $(BIN)/.installed
 sandbox: $(BIN)/.installed
 	$(BIN)/appeal-bot sandbox
 
-test: $(BIN)/.installed
+# A real Chromium for the sandbox's browser test (installs Debian's package when root; otherwise
+# prints how to). Stamped only once a Chromium is found, so a later `make test` tries again.
+$(VENV)/.chromium: scripts/ensure-chromium | $(BIN)/.installed
+	@sh scripts/ensure-chromium
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; \
+		then touch $@; fi
+
+test: $(BIN)/.installed $(VENV)/.chromium
 	$(BIN)/python -m pytest
 
 check-content: $(BIN)/.installed
