@@ -1,0 +1,65 @@
+"""Alerts: one message to every subscriber of a case, written to the outbox.
+
+``enqueue_alert`` writes the ``Alert`` and one ``Delivery`` row per active subscriber in the
+caller's transaction (one ``INSERT … SELECT``), so an alert is either fully queued or not at all.
+Nothing is sent here: :mod:`bot.delivery` drains the outbox. After the transaction commits, call
+``services.extras["delivery"].wake()`` so sending starts at once instead of at the next poll::
+
+    async with services.db.session() as session:
+        alert = await enqueue_alert(session=session, case_id=case.id, kind="hearing",
+                                    text=html, created_by=user_id,
+                                    status_chat_id=chat_id, status_message_id=message_id)
+    services.extras["delivery"].wake()
+
+A ``dedupe_key`` makes the alert idempotent (e.g. ``"reminder:<event>:<offset>:<starts_at>"``):
+when an alert with that key exists, ``enqueue_alert`` writes nothing and returns None, even when
+two processes race (unique index + ``ON CONFLICT DO NOTHING``).
+"""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import alerts as queries
+from storage.models import Alert
+
+__all__ = ["alert_report", "count_audience", "drop_pending_deliveries", "enqueue_alert",
+           "wake_delivery"]
+
+count_audience = queries.count_audience  # (session, case_id) -> int
+alert_report = queries.alert_report  # (session, alert_id) -> {pending, sent, blocked, failed, total}
+# (*, session, chat_id, case_id=None) -> int: call it when someone unsubscribes
+drop_pending_deliveries = queries.drop_pending_deliveries
+
+
+async def enqueue_alert(
+    *,
+    session: AsyncSession,
+    case_id: int,
+    kind: str,
+    text: str,
+    event_id: int | None = None,
+    dedupe_key: str | None = None,
+    created_by: int | None = None,
+    status_chat_id: int | None = None,
+    status_message_id: int | None = None,
+) -> Alert | None:
+    """Queue ``text`` (Telegram HTML) for every active subscriber of the case.
+
+    Returns the new ``Alert`` (``recipients`` = rows queued), or None when ``dedupe_key`` was
+    already used. Supporters who blocked the bot are left out.
+    """
+    if dedupe_key is not None and len(dedupe_key) > 128:
+        raise ValueError("dedupe_key is longer than 128 characters")
+    return await queries.insert_alert_with_deliveries(
+        session=session, case_id=case_id, kind=kind, text=text, event_id=event_id,
+        dedupe_key=dedupe_key, created_by=created_by, status_chat_id=status_chat_id,
+        status_message_id=status_message_id,
+    )
+
+
+def wake_delivery(extras: dict) -> None:
+    """Nudge the running delivery worker (if any) after an enqueue has committed."""
+    worker = extras.get("delivery")
+    if worker is not None:
+        worker.wake()

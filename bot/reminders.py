@@ -1,0 +1,334 @@
+"""Reminders before scheduled hearings.
+
+The ``Reminder`` table is the source of truth; PTB JobQueue jobs are only alarms rebuilt from it.
+
+- **Planning.** ``plan_reminders`` makes one row per offset (``settings.reminder_offsets``,
+  minutes before the hearing) whose due time is still in the future — never one already passed.
+  ``replan_reminders`` follows a postponement (stale planned rows are cancelled, new ones
+  planned); ``cancel_reminders`` follows a cancellation. Call them in the transaction that
+  changes the hearing, then ``await schedule_reminder_jobs(application)`` after it commits.
+- **Sending.** ``send_due_reminders`` looks at planned rows whose time has come and re-checks the
+  hearing right before sending (still scheduled, same start, still ahead). It then enqueues a
+  reminder alert with dedupe key ``reminder:<event>:<offset>:<starts_at>`` — one per hearing ×
+  offset even when two processes race — and marks the row sent. A reminder missed while the bot
+  was down goes out late if the hearing is still ahead (only the nearest one, when several are
+  overdue), and is skipped otherwise.
+- **Scheduling.** ``schedule_reminder_jobs`` adds one ``run_once`` job per due time and a
+  periodic sweep (every ``SWEEP_SECONDS``) that catches anything else, e.g. reminders another
+  process planned. "Now" always comes from ``Services.clock``, so tests drive time with a
+  ``FakeClock`` and call :func:`run_due_reminders` instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from html import escape
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram.ext import Application, ContextTypes
+
+from bot.alerts import enqueue_alert, wake_delivery
+from bot.i18n import t, tn
+from bot.render import event_when
+from bot.services import SERVICES_KEY, Services
+from storage.alerts import get_alert_by_dedupe_key
+from storage.db import Database
+from storage.models import Case, Event, Reminder
+
+log = logging.getLogger(__name__)
+
+PLANNED, SENT, SKIPPED, CANCELLED = "planned", "sent", "skipped", "cancelled"
+REMINDER_KIND = "reminder"
+JOB_PREFIX = "reminder@"
+SWEEP_JOB = "reminder-sweep"
+SWEEP_SECONDS = 45.0
+# A reminder sent later than this says the real time left, not its planned offset.
+LATE_AFTER = dt.timedelta(minutes=15)
+
+Render = Callable[[Event, Case, int], str]
+REMINDER_TABLE = Reminder.__table__
+
+
+def dedupe_key(event_id: int, offset_minutes: int, starts_at: dt.datetime) -> str:
+    return f"reminder:{event_id}:{offset_minutes}:{starts_at.astimezone(dt.UTC).isoformat()}"
+
+
+def is_remindable(event: Event) -> bool:
+    return event.status == "scheduled" and event.starts_at is not None
+
+
+# ------------------------------------------------------------------------------- rendering
+def time_left(minutes: int, lang: str = "en") -> str:
+    """'in 7 days', 'in 1 day', 'in 2 hours', 'in 45 minutes'."""
+    if minutes >= 24 * 60:
+        days = round(minutes / (24 * 60))
+        return tn("in {count} day", "in {count} days", days, lang)
+    if minutes >= 60:
+        hours = round(minutes / 60)
+        return tn("in {count} hour", "in {count} hours", hours, lang)
+    return tn("in {count} minute", "in {count} minutes", max(minutes, 1), lang)
+
+
+def render_reminder(event: Event, case: Case, offset_minutes: int, lang: str = "en") -> str:
+    """The default reminder text (Telegram HTML): what, when in the court's time, where."""
+    where = ", ".join(part for part in (event.court, event.city, event.place) if part)
+    lines = [
+        "⏰ " + t("<b>Hearing {when}</b>", lang, when=escape(time_left(offset_minutes, lang))),
+        f"<b>{escape(case.title)}</b>",
+    ]
+    if event.text:
+        lines.append(f"🏛 {escape(event.text)}")
+    lines.append(f"🕙 {escape(event_when(event, case.timezone))}")
+    if where:
+        lines.append(f"📍 {escape(where)}")
+    lines.append("")
+    lines.append(t("Come to support, or write a letter before it starts.", lang))
+    return "\n".join(lines)
+
+
+# -------------------------------------------------------------------------------- planning
+def _insert(session: AsyncSession):
+    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+def wanted_reminders(event: Event, offsets: Iterable[int],
+                     now: dt.datetime) -> list[tuple[int, dt.datetime]]:
+    """(offset, due) for each offset whose due time is still ahead, farthest first."""
+    if not is_remindable(event):
+        return []
+    assert event.starts_at is not None
+    out = []
+    for offset in sorted({int(o) for o in offsets if int(o) > 0}, reverse=True):
+        due = event.starts_at - dt.timedelta(minutes=offset)
+        if due > now:
+            out.append((offset, due))
+    return out
+
+
+async def plan_reminders(session: AsyncSession, event: Event, offsets: Iterable[int],
+                         now: dt.datetime) -> list[Reminder]:
+    """Plan the reminders of a scheduled hearing (none whose time has passed); idempotent.
+
+    ``event`` needs ``status == "scheduled"`` and an aware UTC ``starts_at``; ``offsets`` are
+    minutes before it (``settings.reminder_offsets``); ``now`` is ``services.clock.now()``.
+    Returns the planned rows that match, nearest last.
+    """
+    if event.id is None:
+        await session.flush()
+    wanted = wanted_reminders(event, offsets, now)
+    table = REMINDER_TABLE
+    for offset, due in wanted:
+        statement = (
+            _insert(session)(table)
+            .values(event_id=event.id, offset_minutes=offset, due_at=due, status=PLANNED)
+            .on_conflict_do_update(
+                index_elements=["event_id", "offset_minutes", "due_at"],
+                set_={"status": PLANNED},
+                where=table.c.status == CANCELLED,  # back to a date it was once moved from
+            )
+        )
+        await session.exec(statement)
+    if not wanted:
+        return []
+    rows = (await session.exec(
+        select(Reminder).where(Reminder.event_id == event.id, Reminder.status == PLANNED)
+        .order_by(Reminder.due_at)
+        .execution_options(populate_existing=True)
+    )).all()
+    keep = set(wanted)
+    return [row for row in rows if (row.offset_minutes, row.due_at) in keep]
+
+
+async def cancel_reminders(session: AsyncSession, event: Event | int,
+                           keep: Sequence[tuple[int, dt.datetime]] = ()) -> int:
+    """Cancel the planned reminders of a hearing (except ``keep``); how many were cancelled."""
+    event_id = event if isinstance(event, int) else event.id
+    rows = (await session.exec(
+        select(Reminder).where(Reminder.event_id == event_id, Reminder.status == PLANNED)
+    )).all()
+    stale = [row.id for row in rows if (row.offset_minutes, row.due_at) not in set(keep)]
+    if stale:
+        await session.exec(update(REMINDER_TABLE)
+                           .where(REMINDER_TABLE.c.id.in_(stale),
+                                  REMINDER_TABLE.c.status == PLANNED)
+                           .values(status=CANCELLED))
+    return len(stale)
+
+
+async def replan_reminders(session: AsyncSession, event: Event, offsets: Iterable[int],
+                           now: dt.datetime) -> list[Reminder]:
+    """After a postponement (or any change of the hearing): cancel what no longer fits, plan
+    the rest. A cancelled or unscheduled hearing ends with no planned reminders."""
+    offsets = list(offsets)
+    wanted = wanted_reminders(event, offsets, now)
+    await cancel_reminders(session, event, keep=wanted)
+    return await plan_reminders(session, event, offsets, now)
+
+
+# --------------------------------------------------------------------------------- sending
+async def send_due_reminders(db: Database, now: dt.datetime,
+                             render: Render = render_reminder) -> int:
+    """Enqueue the alerts of every planned reminder due at ``now``; how many were enqueued.
+
+    Each reminder is handled in its own transaction, re-checking its hearing first.
+    """
+    async with db.session() as session:
+        due = (await session.exec(
+            select(Reminder.id, Reminder.event_id)
+            .where(Reminder.status == PLANNED, Reminder.due_at <= now)
+            .order_by(Reminder.due_at)
+        )).all()
+    enqueued = 0
+    for reminder_id, _event_id in due:
+        try:
+            if await _send_one(db, reminder_id, now, render):
+                enqueued += 1
+        except Exception:
+            log.exception("reminder %s could not be sent", reminder_id)
+    return enqueued
+
+
+async def _set_status(session: AsyncSession, reminder_id: int, status: str,
+                      alert_id: int | None = None) -> bool:
+    values: dict = {"status": status}
+    if alert_id is not None:
+        values["alert_id"] = alert_id
+    result = await session.exec(
+        update(REMINDER_TABLE)
+        .where(REMINDER_TABLE.c.id == reminder_id, REMINDER_TABLE.c.status == PLANNED)
+        .values(**values)
+    )
+    return result.rowcount > 0
+
+
+async def _send_one(db: Database, reminder_id: int, now: dt.datetime, render: Render) -> bool:
+    async with db.session() as session:
+        reminder = await session.get(Reminder, reminder_id)
+        if reminder is None or reminder.status != PLANNED:
+            return False  # another process got here first
+        event = await session.get(Event, reminder.event_id)
+        planned_start = reminder.due_at + dt.timedelta(minutes=reminder.offset_minutes)
+        if event is None or not is_remindable(event) or event.starts_at != planned_start:
+            # cancelled, or moved without a replan: never send a stale date
+            log.info("reminder %s: hearing %s changed; not sending", reminder_id,
+                     reminder.event_id)
+            await _set_status(session, reminder_id, CANCELLED)
+            return False
+        assert event.starts_at is not None
+        if event.starts_at <= now:
+            log.info("reminder %s: hearing %s already started; skipped", reminder_id, event.id)
+            await _set_status(session, reminder_id, SKIPPED)
+            return False
+        others = (await session.exec(
+            select(Reminder).where(Reminder.event_id == event.id, Reminder.status == PLANNED,
+                                   Reminder.due_at <= now, Reminder.id != reminder.id)
+        )).all()
+        nearer = [other for other in others if other.offset_minutes < reminder.offset_minutes
+                  and other.due_at + dt.timedelta(minutes=other.offset_minutes) == planned_start]
+        if nearer:
+            # Overdue together with a reminder closer to the hearing (the bot was down):
+            # only the nearest one goes out.
+            await _set_status(session, reminder_id, SKIPPED)
+            return False
+        case = await session.get(Case, event.case_id)
+        if case is None:
+            await _set_status(session, reminder_id, CANCELLED)
+            return False
+        late = now - reminder.due_at > LATE_AFTER
+        minutes = (int((event.starts_at - now).total_seconds() // 60) if late
+                   else reminder.offset_minutes)
+        key = dedupe_key(event.id, reminder.offset_minutes, event.starts_at)
+        alert = await enqueue_alert(session=session, case_id=case.id, kind=REMINDER_KIND,
+                                    text=render(event, case, minutes), event_id=event.id,
+                                    dedupe_key=key)
+        if alert is None:  # another process enqueued it
+            existing = await get_alert_by_dedupe_key(session=session, dedupe_key=key)
+            await _set_status(session, reminder_id, SENT, existing.id if existing else None)
+            return False
+        await _set_status(session, reminder_id, SENT, alert.id)
+        log.info("reminder %s: alert %s for hearing %s to %d subscribers", reminder_id, alert.id,
+                 event.id, alert.recipients)
+        return True
+
+
+# ------------------------------------------------------------------------------ scheduling
+def _services(application: Application) -> Services:
+    return application.bot_data[SERVICES_KEY]
+
+
+async def run_due_reminders(application: Application) -> int:
+    """What every reminder job does: send what is due now (by ``Services.clock``)."""
+    services = _services(application)
+    render = services.extras.get("reminder_render", render_reminder)
+    sent = await send_due_reminders(services.db, services.clock.now(), render)
+    if sent:
+        wake_delivery(services.extras)
+    return sent
+
+
+async def _reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        await run_due_reminders(context.application)
+    except Exception:
+        log.exception("reminder job failed")
+
+
+async def _sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        await run_due_reminders(context.application)
+        await schedule_reminder_jobs(context.application)
+    except Exception:
+        log.exception("reminder sweep failed")
+
+
+async def schedule_reminder_jobs(application: Application) -> int:
+    """(Re)build the jobs from the Reminder table: one run_once per due time and the sweep.
+
+    Safe to call any time (jobs that already exist are kept); call it after a hearing is
+    created, postponed or cancelled. Returns the number of jobs added.
+    """
+    queue = application.job_queue
+    if queue is None:
+        log.warning("no JobQueue (install python-telegram-bot[job-queue]); reminders rely on "
+                    "nothing")
+        return 0
+    services = _services(application)
+    now = services.clock.now()
+    async with services.db.session() as session:
+        dues = (await session.exec(
+            select(Reminder.due_at).where(Reminder.status == PLANNED)
+            .distinct().order_by(Reminder.due_at)
+        )).all()
+    added = 0
+    overdue = False
+    for due in dues:
+        if due <= now:
+            overdue = True
+            continue
+        name = JOB_PREFIX + due.isoformat()
+        if queue.get_jobs_by_name(name):
+            continue
+        queue.run_once(_reminder_job, when=(due - now).total_seconds(), name=name, data=due)
+        added += 1
+    if overdue and not queue.get_jobs_by_name(JOB_PREFIX + "overdue"):
+        queue.run_once(_reminder_job, when=0, name=JOB_PREFIX + "overdue")
+        added += 1
+    if not queue.get_jobs_by_name(SWEEP_JOB):
+        queue.run_repeating(_sweep_job, interval=SWEEP_SECONDS, first=SWEEP_SECONDS,
+                            name=SWEEP_JOB)
+    return added
+
+
+def reminder_jobs(application: Application) -> list[str]:
+    """Names of the reminder jobs now scheduled (for tests and diagnostics)."""
+    queue = application.job_queue
+    if queue is None:
+        return []
+    return sorted(job.name for job in queue.jobs() if job.name and job.name.startswith(
+        (JOB_PREFIX, SWEEP_JOB)))

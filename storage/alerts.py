@@ -1,0 +1,315 @@
+"""Queries for the alert outbox: alerts, their deliveries, and the claims delivery workers take.
+
+Everything here is set-based SQL that runs the same on SQLite and PostgreSQL:
+
+- an alert and one ``Delivery`` row per active subscriber are written by one
+  ``INSERT … SELECT`` in the caller's transaction (no Python loop over subscribers);
+- a dedupe key makes an alert idempotent through ``INSERT … ON CONFLICT DO NOTHING``;
+- workers claim pending rows with a lease (``status='sending'`` + ``claimed_until``) by one
+  conditional ``WITH due AS (SELECT … LIMIT n FOR UPDATE SKIP LOCKED) UPDATE … WHERE id IN
+  due AND status='pending' RETURNING``. PostgreSQL skips rows another transaction is claiming;
+  SQLite runs each write statement under its database write lock, so the re-checked status
+  makes the claim exclusive there too.
+
+The worker-side functions take a Core ``AsyncConnection`` (``db.engine.begin()``): they run
+hundreds of times a second during a broadcast and need no ORM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Integer, String, bindparam, exists, func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.sqltypes import UTCDateTime
+
+from storage.models import Alert, Delivery, Subscription, Supporter, utcnow
+
+ALERT = Alert.__table__
+DELIVERY = Delivery.__table__
+SUPPORTER = Supporter.__table__
+SUBSCRIPTION = Subscription.__table__
+
+# Delivery.status values
+PENDING, SENDING, SENT, BLOCKED, FAILED = "pending", "sending", "sent", "blocked", "failed"
+OPEN_STATUSES = (PENDING, SENDING)
+
+# SQLite allows 32766 bound variables per statement; stay far below for IN (…) lists.
+_CHUNK = 500
+
+
+def _insert(session: AsyncSession):
+    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start:start + _CHUNK]
+
+
+def _active_subscribers(case_id: int):
+    """FROM subscription JOIN supporter … WHERE the case matches and the person is reachable."""
+    joined = SUBSCRIPTION.join(SUPPORTER, SUPPORTER.c.chat_id == SUBSCRIPTION.c.supporter_id)
+    return joined, (SUBSCRIPTION.c.case_id == case_id) & SUPPORTER.c.blocked_at.is_(None)
+
+
+# ------------------------------------------------------------------------------------- outbox
+async def insert_alert_with_deliveries(
+    *, session: AsyncSession, case_id: int, kind: str, text: str, event_id: int | None = None,
+    dedupe_key: str | None = None, created_by: int | None = None,
+    status_chat_id: int | None = None, status_message_id: int | None = None,
+) -> Alert | None:
+    """Write an alert and its deliveries in the caller's transaction; None if deduplicated."""
+    now = utcnow()
+    statement = (
+        _insert(session)(ALERT)
+        .values(case_id=case_id, event_id=event_id, kind=kind, text=text, dedupe_key=dedupe_key,
+                created_by=created_by, created_at=now, recipients=0,
+                status_chat_id=status_chat_id, status_message_id=status_message_id)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(ALERT.c.id)
+    )
+    alert_id = (await session.exec(statement)).scalar_one_or_none()
+    if alert_id is None:
+        return None  # an alert with this dedupe key exists: write nothing
+
+    joined, where = _active_subscribers(case_id)
+    audience = (
+        select(
+            literal(alert_id, Integer),
+            SUBSCRIPTION.c.supporter_id,
+            literal(PENDING, String(16)),
+            literal(0, Integer),
+            literal(now, UTCDateTime()),
+        )
+        .select_from(joined)
+        .where(where)
+    )
+    result = await session.exec(
+        DELIVERY.insert().from_select(
+            ["alert_id", "supporter_id", "status", "attempts", "next_attempt_at"], audience
+        )
+    )
+    recipients = result.rowcount
+    if recipients is None or recipients < 0:  # a driver that does not report it
+        recipients = await _count_deliveries(session, alert_id)
+    await session.exec(update(ALERT).where(ALERT.c.id == alert_id)
+                          .values(recipients=recipients))
+    return await session.get(Alert, alert_id)
+
+
+async def _count_deliveries(session: AsyncSession, alert_id: int) -> int:
+    query = select(func.count()).select_from(DELIVERY).where(DELIVERY.c.alert_id == alert_id)
+    return (await session.exec(query)).scalar_one()
+
+
+async def get_alert_by_dedupe_key(*, session: AsyncSession, dedupe_key: str) -> Alert | None:
+    query = select(Alert).where(Alert.dedupe_key == dedupe_key)
+    return (await session.exec(query)).scalars().first()
+
+
+async def count_audience(session: AsyncSession, case_id: int) -> int:
+    """How many people an alert for this case would reach now (for a coordinator's preview)."""
+    joined, where = _active_subscribers(case_id)
+    query = select(func.count()).select_from(joined).where(where)
+    return (await session.exec(query)).scalar_one()
+
+
+async def alert_report(session: AsyncSession | AsyncConnection,
+                       alert_id: int) -> dict[str, int]:
+    """{pending, sent, blocked, failed, total} for one alert; rows being sent count as pending.
+    Takes a session or (in the delivery worker) a Core connection."""
+    query = (select(DELIVERY.c.status, func.count())
+             .where(DELIVERY.c.alert_id == alert_id).group_by(DELIVERY.c.status))
+    run = session.exec if isinstance(session, AsyncSession) else session.execute
+    counts = dict((await run(query)).all())
+    report = {
+        "pending": counts.get(PENDING, 0) + counts.get(SENDING, 0),
+        "sent": counts.get(SENT, 0),
+        "blocked": counts.get(BLOCKED, 0),
+        "failed": counts.get(FAILED, 0),
+    }
+    report["total"] = sum(report.values())
+    return report
+
+
+async def drop_pending_deliveries(*, session: AsyncSession, chat_id: int,
+                                  case_id: int | None = None) -> int:
+    """Someone unsubscribed (from ``case_id``, or from everything): the alerts still queued
+    for them are not sent. Rows already being sent are left alone."""
+    statement = DELIVERY.delete().where(DELIVERY.c.supporter_id == chat_id,
+                                        DELIVERY.c.status == PENDING)
+    if case_id is not None:
+        statement = statement.where(DELIVERY.c.alert_id.in_(
+            select(ALERT.c.id).where(ALERT.c.case_id == case_id)))
+    result = await session.exec(statement)
+    return max(result.rowcount or 0, 0)
+
+
+# ------------------------------------------------------------------------------------ claims
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    id: int
+    alert_id: int
+    chat_id: int
+    attempts: int
+
+
+async def claim_due(*, conn: AsyncConnection, now: dt.datetime, lease_until: dt.datetime,
+                    limit: int) -> list[ClaimedDelivery]:
+    """Lease up to ``limit`` due pending rows to the caller (oldest first); see module doc."""
+    # A CTE, not "id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)": PostgreSQL may re-run
+    # such a subquery while the UPDATE proceeds, and each re-run skips the rows this very
+    # statement just updated and returns the next n — claiming far more than n rows.
+    due = (
+        select(DELIVERY.c.id)
+        .where(DELIVERY.c.status == PENDING, DELIVERY.c.next_attempt_at <= now)
+        .order_by(DELIVERY.c.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders nothing
+        .cte("due")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    statement = (
+        update(DELIVERY)
+        .where(DELIVERY.c.id.in_(select(due.c.id)), DELIVERY.c.status == PENDING)
+        .values(status=SENDING, claimed_until=lease_until)
+        .returning(DELIVERY.c.id, DELIVERY.c.alert_id, DELIVERY.c.supporter_id,
+                   DELIVERY.c.attempts)
+    )
+    rows = (await conn.execute(statement)).all()
+    claimed = [ClaimedDelivery(*row) for row in rows]
+    claimed.sort(key=lambda row: row.id)
+    return claimed
+
+
+async def renew_leases(*, conn: AsyncConnection, ids: Sequence[int],
+                       lease_until: dt.datetime) -> None:
+    for chunk in _chunks(list(ids)):
+        await conn.execute(
+            update(DELIVERY)
+            .where(DELIVERY.c.id.in_(chunk), DELIVERY.c.status == SENDING)
+            .values(claimed_until=lease_until)
+        )
+
+
+async def release(*, conn: AsyncConnection, ids: Sequence[int]) -> None:
+    """Give leased rows back (not sent): pending again, due at once."""
+    for chunk in _chunks(list(ids)):
+        await conn.execute(
+            update(DELIVERY)
+            .where(DELIVERY.c.id.in_(chunk), DELIVERY.c.status == SENDING)
+            .values(status=PENDING, claimed_until=None)
+        )
+
+
+async def release_expired_leases(*, conn: AsyncConnection, now: dt.datetime) -> int:
+    """Rows whose worker died (lease passed and not renewed) become pending again."""
+    result = await conn.execute(
+        update(DELIVERY)
+        .where(DELIVERY.c.status == SENDING, DELIVERY.c.claimed_until < now)
+        .values(status=PENDING, claimed_until=None)
+    )
+    return max(result.rowcount or 0, 0)
+
+
+async def next_due_at(*, conn: AsyncConnection) -> dt.datetime | None:
+    """When the earliest pending row becomes due (a retry waiting for its backoff)."""
+    query = select(func.min(DELIVERY.c.next_attempt_at)).where(DELIVERY.c.status == PENDING)
+    return (await conn.execute(query)).scalar_one()
+
+
+# ----------------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one claimed delivery; written by ``record_outcomes``."""
+
+    id: int
+    chat_id: int
+    status: str  # sent | blocked | failed | pending (retry later)
+    attempts: int
+    error: str | None = None
+    next_attempt_at: dt.datetime | None = None
+
+
+async def record_outcomes(*, conn: AsyncConnection, outcomes: Sequence[Outcome],
+                          now: dt.datetime) -> None:
+    """Write many results in the caller's transaction: one UPDATE for all sent rows (the
+    common case), executemany for the rest."""
+    if not outcomes:
+        return
+    sent = [o.id for o in outcomes if o.status == SENT]
+    for chunk in _chunks(sent):
+        await conn.execute(
+            update(DELIVERY).where(DELIVERY.c.id.in_(chunk))
+            .values(status=SENT, sent_at=now, attempts=DELIVERY.c.attempts + 1,
+                    claimed_until=None, error=None)
+        )
+    final = [o for o in outcomes if o.status in (BLOCKED, FAILED)]
+    if final:
+        await conn.execute(
+            update(DELIVERY).where(DELIVERY.c.id == bindparam("b_id"))
+            .values(status=bindparam("b_status"), attempts=bindparam("b_attempts"),
+                    error=bindparam("b_error"), claimed_until=None),
+            [{"b_id": o.id, "b_status": o.status, "b_attempts": o.attempts,
+              "b_error": (o.error or "")[:300]} for o in final],
+        )
+    retry = [o for o in outcomes if o.status == PENDING]
+    if retry:
+        await conn.execute(
+            update(DELIVERY).where(DELIVERY.c.id == bindparam("b_id"))
+            .values(status=PENDING, attempts=bindparam("b_attempts"),
+                    error=bindparam("b_error"), claimed_until=None,
+                    next_attempt_at=bindparam("b_next", type_=UTCDateTime())),
+            [{"b_id": o.id, "b_attempts": o.attempts, "b_error": (o.error or "")[:300],
+              "b_next": o.next_attempt_at or now} for o in retry],
+        )
+    blocked_chats = sorted({o.chat_id for o in outcomes if o.status == BLOCKED})
+    if blocked_chats:
+        await mark_chats_blocked(conn=conn, chat_ids=blocked_chats, now=now)
+
+
+async def mark_chats_blocked(*, conn: AsyncConnection, chat_ids: Sequence[int],
+                             now: dt.datetime) -> None:
+    """The person blocked the bot: remember it, and stop their other waiting deliveries."""
+    for chunk in _chunks(list(chat_ids)):
+        await conn.execute(
+            update(SUPPORTER)
+            .where(SUPPORTER.c.chat_id.in_(chunk), SUPPORTER.c.blocked_at.is_(None))
+            .values(blocked_at=now)
+        )
+        await conn.execute(
+            update(DELIVERY)
+            .where(DELIVERY.c.supporter_id.in_(chunk), DELIVERY.c.status == PENDING)
+            .values(status=BLOCKED, error="blocked the bot (seen on another alert)")
+        )
+
+
+async def fail_open_deliveries(*, conn: AsyncConnection, alert_id: int, error: str) -> int:
+    """The alert itself is unsendable (e.g. malformed HTML): fail every row not yet sent."""
+    result = await conn.execute(
+        update(DELIVERY)
+        .where(DELIVERY.c.alert_id == alert_id, DELIVERY.c.status == PENDING)
+        .values(status=FAILED, error=error[:300])
+    )
+    return max(result.rowcount or 0, 0)
+
+
+async def finish_alerts(*, conn: AsyncConnection, now: dt.datetime,
+                        alert_ids: Sequence[int] | None = None) -> list[int]:
+    """Set finished_at on unfinished alerts with no open deliveries; return the ones this call
+    finished (so exactly one worker reports the end of each alert)."""
+    still_open = exists().where(DELIVERY.c.alert_id == ALERT.c.id,
+                                DELIVERY.c.status.in_(OPEN_STATUSES))
+    statement = update(ALERT).where(ALERT.c.finished_at.is_(None), ~still_open)
+    if alert_ids is not None:
+        if not alert_ids:
+            return []
+        statement = statement.where(ALERT.c.id.in_(list(alert_ids)))
+    statement = statement.values(finished_at=now).returning(ALERT.c.id)
+    return [row[0] for row in (await conn.execute(statement)).all()]
