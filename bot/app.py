@@ -20,9 +20,11 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.delivery import start_delivery, stop_delivery
+from bot.reminders import schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
 from content.loader import load_library
-from handlers import cases, fallback, privacy, start
+from handlers import admin, cases, fallback, letters, privacy, start
 from handlers import keyboards as kb
 from handlers.middleware import remember_reachable
 from storage.db import Database
@@ -88,6 +90,37 @@ def register_handlers(app: Application) -> None:
         CallbackQueryHandler(privacy.forget_button, pattern=kb.pattern(kb.FORGET)),
     ])
 
+    # Letter wizard: /write, [✍️ Write a letter] on a card (wr:), its buttons (lw:), and the
+    # typed signature. The text handler must come before the fallback below (one handler per
+    # group runs); it answers only a chat whose wizard waits for a signature and hands any other
+    # text to fallback.free_text itself.
+    app.add_handlers([
+        CommandHandler("write", letters.write_command, filters=private),
+        CallbackQueryHandler(letters.write_button, pattern=kb.pattern(kb.WRITE)),
+        CallbackQueryHandler(letters.wizard_button, pattern=kb.pattern(kb.LETTER_WIZARD)),
+        MessageHandler(filters.TEXT & ~filters.COMMAND & private, letters.signature_text),
+    ])
+
+    # Coordinators: owners (ADMIN_IDS) and the coordinators they add. Anyone else gets a plain
+    # "not available" (a document: the usual answer). Broadcasts preview, then [Send]/[Cancel].
+    app.add_handlers([
+        CommandHandler("coordinators", admin.coordinators_command, filters=private),
+        CommandHandler("addcoordinator", admin.add_coordinator_command, filters=private),
+        CommandHandler("removecoordinator", admin.remove_coordinator_command, filters=private),
+        CommandHandler("hearing", admin.hearing_command, filters=private),
+        CommandHandler("appeal", admin.appeal_command, filters=private),
+        CommandHandler("postpone", admin.postpone_command, filters=private),
+        CommandHandler("cancelhearing", admin.cancel_hearing_command, filters=private),
+        CommandHandler("outcome", admin.outcome_command, filters=private),
+        CommandHandler("news", admin.news_command, filters=private),
+        CommandHandler("closecase", admin.close_case_command, filters=private),
+        CommandHandler("upcoming", admin.upcoming_command, filters=private),
+        CommandHandler("stats", admin.stats_command, filters=private),
+        CommandHandler("audit", admin.audit_command, filters=private),
+        CallbackQueryHandler(admin.broadcast_button, pattern=admin.BROADCAST_PATTERN),
+        MessageHandler(filters.Document.ALL & private, admin.case_file_upload),
+    ])
+
     # Whatever nothing above took: a helpful answer, never silence. Same group, added last:
     # PTB runs the first matching handler of each group, so these only see the leftovers.
     app.add_handlers([
@@ -110,11 +143,15 @@ async def _post_init(app: Application) -> None:
              len(report.created), len(report.updated), len(report.unchanged),
              len(report.skipped))
     await app.bot.set_my_commands(SUPPORTER_COMMANDS, scope=BotCommandScopeDefault())
+    await admin.publish_command_menus(app)  # coordinators' and owners' menus, per chat
+    await start_delivery(app)  # services.extras["delivery"]: the one sender of broadcasts
+    await schedule_reminder_jobs(app)  # JobQueue alarms rebuilt from the Reminder table
     for hook in services.extras.get("post_init", []):
         await hook(app)
 
 
 async def _post_shutdown(app: Application) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
+    await stop_delivery(app)
     for hook in services.extras.get("post_shutdown", []):
         await hook(app)

@@ -96,3 +96,115 @@ def my_cases_keyboard(cases: list[tuple[int, str]], lang: str = "en") -> InlineK
 def forget_keyboard(lang: str = "en") -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(t("🗑 Yes, delete my data", lang), FORGET, "yes"),
                                   button(t("Keep it", lang), FORGET, "no")]])
+
+
+# --------------------------------------------------------------------------- # Letter wizard
+# Callback data: "lw:<nonce>:<action>[:<arg>]" (at most 3 + 8 + 3 + 48 = 62 bytes). The nonce
+# ties a button to one state of one wizard run (storage/wizard.py); the actions are the one-letter
+# codes of bot/wizard.py; the argument is a case id, an authority key, a language, a channel or a
+# page. parse_wizard_data returns None for anything not of that shape.
+from bot import wizard as wz  # (imported here: this section is the wizard's)
+
+LETTER_WIZARD = "lw"
+
+_WIZARD_DATA = re.compile(
+    rf"{LETTER_WIZARD}:([A-Za-z0-9_-]{{4,16}}):([a-z])(?::([A-Za-z0-9_-]{{1,48}}))?")
+
+
+def wizard_data(nonce: str, action: str, arg: object | None = None) -> str:
+    return data(LETTER_WIZARD, nonce, action) if arg is None else data(
+        LETTER_WIZARD, nonce, action, arg)
+
+
+def parse_wizard_data(callback_data: str | None) -> wz.Press | None:
+    """The wizard Press (nonce, action, arg or None) in callback data; None if malformed."""
+    if not callback_data:
+        return None
+    match = _WIZARD_DATA.fullmatch(callback_data)
+    if match is None or match.group(2) not in wz.ACTIONS:
+        return None
+    return wz.Press(nonce=match.group(1), action=match.group(2), arg=match.group(3))
+
+
+def wizard_button(text: str, nonce: str, action: str,
+                  arg: object | None = None) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=wizard_data(nonce, action, arg))
+
+
+def _wizard_nav(nonce: str, lang: str, *, back: bool = True) -> list[InlineKeyboardButton]:
+    row = [wizard_button(t("⬅️ Back", lang), nonce, wz.BACK)] if back else []
+    return row + [wizard_button(t("✖️ Cancel", lang), nonce, wz.CANCEL)]
+
+
+def wizard_case_keyboard(nonce: str, cases: list[tuple[int, str]], page: int, pages: int,
+                         lang: str = "en") -> InlineKeyboardMarkup:
+    """Step 1: the open cases (id, title) on this page."""
+    rows = [[wizard_button(title, nonce, wz.PICK_CASE, case_id)] for case_id, title in cases]
+    nav = []
+    if page > 0:
+        nav.append(wizard_button(t("◀️ Previous", lang), nonce, wz.PAGE, page - 1))
+    if page + 1 < pages:
+        nav.append(wizard_button(t("Next ▶️", lang), nonce, wz.PAGE, page + 1))
+    if nav:
+        rows.append(nav)
+    rows.append(_wizard_nav(nonce, lang, back=False))
+    return InlineKeyboardMarkup(rows)
+
+
+def wizard_addressee_keyboard(nonce: str, addressees: list[tuple[str, str]],
+                              lang: str = "en") -> InlineKeyboardMarkup:
+    """Step 2: one button per addressee (key, label)."""
+    rows = [[wizard_button(label, nonce, wz.PICK_ADDRESSEE, key)] for key, label in addressees]
+    rows.append(_wizard_nav(nonce, lang))
+    return InlineKeyboardMarkup(rows)
+
+
+def wizard_language_keyboard(nonce: str, languages: dict[str, str],
+                             lang: str = "en") -> InlineKeyboardMarkup:
+    """Step 3: the letter's language (code → its own name)."""
+    row = [wizard_button(name, nonce, wz.PICK_LANGUAGE, code) for code, name in languages.items()]
+    return InlineKeyboardMarkup([row, _wizard_nav(nonce, lang)])
+
+
+def wizard_signature_keyboard(nonce: str, lang: str = "en") -> InlineKeyboardMarkup:
+    """Step 4: type a signature, or sign anonymously."""
+    anonymous = wizard_button(t("🕶 Sign anonymously", lang), nonce, wz.ANONYMOUS)
+    return InlineKeyboardMarkup([[anonymous], _wizard_nav(nonce, lang)])
+
+
+def wizard_channels_keyboard(nonce: str, channels: list[tuple[str, str]],
+                             lang: str = "en") -> InlineKeyboardMarkup:
+    """Step 5: one button per way of sending (channel, label)."""
+    rows = [[wizard_button(label, nonce, wz.CHANNEL, channel) for channel, label in channels]]
+    rows.append(_wizard_nav(nonce, lang))
+    return InlineKeyboardMarkup(rows)
+
+
+def wizard_help_keyboard(nonce: str, channel: str, *, url: str | None = None,
+                         lang: str = "en") -> InlineKeyboardMarkup:
+    """Step 6: [open the web form], [I sent it], and back to the ways of sending."""
+    rows = []
+    if url:
+        rows.append([InlineKeyboardButton(t("🌐 Open the web form", lang), url=url)])
+    rows.append([wizard_button(t("✅ I sent it", lang), nonce, wz.SENT_IT, channel)])
+    rows.append([wizard_button(t("⬅️ Back", lang), nonce, wz.CHANNEL),
+                 wizard_button(t("✖️ Cancel", lang), nonce, wz.CANCEL)])
+    return InlineKeyboardMarkup(rows)
+
+
+def wizard_sent_keyboard(nonce: str, case_id: int, addressees: list[tuple[str, str]],
+                         lang: str = "en") -> InlineKeyboardMarkup:
+    """Step 7: write to the next addressee (key, label), back to the case, or done."""
+    rows = [[wizard_button(label, nonce, wz.PICK_ADDRESSEE, key)] for key, label in addressees]
+    rows.append([button(t("⬅️ Back to the case", lang), CASE_CARD, case_id),
+                 wizard_button(t("✅ Done", lang), nonce, wz.CANCEL)])
+    return InlineKeyboardMarkup(rows)
+
+
+def alert_keyboard(case_id: int, case_open: bool, lang: str = "en") -> InlineKeyboardMarkup:
+    """Under every alert: its own way out, and for an open case a way to act."""
+    rows = []
+    if case_open:
+        rows.append([button(t("✍️ Write a letter", lang), WRITE, case_id)])
+    rows.append([button(t("🔕 Unsubscribe", lang), UNSUBSCRIBE, case_id)])
+    return InlineKeyboardMarkup(rows)
