@@ -50,5 +50,5 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await update.effective_chat.send_message(t(
                 "Sorry — something went wrong on my side. Nothing was changed; please try "
                 "again in a moment.", lang_of(update)))
-        except Exception:  # noqa: BLE001 — the error handler must never raise
+        except Exception:
             log.warning("could not tell the user about the error", exc_info=True)

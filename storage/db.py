@@ -33,7 +33,7 @@ def make_engine(url: str, **kwargs: object) -> AsyncEngine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -53,9 +53,8 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session whose transaction commits on success and rolls back on error."""
-        async with self._sessions() as session:
-            async with session.begin():
-                yield session
+        async with self._sessions() as session, session.begin():
+            yield session
 
     async def dispose(self) -> None:
         await self.engine.dispose()

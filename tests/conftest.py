@@ -34,14 +34,14 @@ OWNER_ID = 999_001
 
 def ensure_postgres_running() -> None:
     """Start the machine's PostgreSQL cluster if it is down (CI machines may have it stopped)."""
-    if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"]).returncode == 0:
+    if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False).returncode == 0:
         return
     if shutil.which("pg_ctlcluster") and os.path.isdir("/etc/postgresql"):
-        version = sorted(os.listdir("/etc/postgresql"))[-1]
+        version = max(os.listdir("/etc/postgresql"))
         subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
                        check=False)
         for _ in range(50):
-            if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"]).returncode == 0:
+            if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False).returncode == 0:
                 return
             time.sleep(0.2)
     pytest.fail("PostgreSQL on 127.0.0.1:5432 is not running and could not be started")
@@ -129,13 +129,13 @@ class Harness:
 
 
 def make_settings(server: BotApiServer, database_url: str, **overrides) -> Settings:
-    values = dict(
-        telegram_bot_token=server.token,
-        telegram_api_base_url=server.base_url,
-        database_url=database_url,
-        admin_ids=frozenset({OWNER_ID}),
-        log_level="INFO",
-    )
+    values = {
+        "telegram_bot_token": server.token,
+        "telegram_api_base_url": server.base_url,
+        "database_url": database_url,
+        "admin_ids": frozenset({OWNER_ID}),
+        "log_level": "INFO",
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)
 

@@ -14,7 +14,7 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None):
     environment = {k: v for k, v in os.environ.items()
                    if not k.startswith(("TELEGRAM_", "DATABASE_", "ADMIN_", "LOG_"))}
     environment.update(env or {})
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, check=False,
                           env=environment, cwd=cwd or ROOT, timeout=120)
 
 
