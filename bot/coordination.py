@@ -38,6 +38,7 @@ from storage import broadcasts as drafts
 from storage import cases as case_queries
 from storage import coordinators as coordinator_queries
 from storage import stats as stat_queries
+from storage.letters import letter_counts
 from storage.library_sync import upsert_case
 from storage.models import Authority, Case, Event
 
@@ -715,7 +716,7 @@ async def stats_text(*, session: AsyncSession, now: dt.datetime, slug: str | Non
     case_id = case.id if case is not None else None
     subscribers = await stat_queries.subscriber_stats(session=session, now=now, case_id=case_id)
     deliveries = await stat_queries.delivery_stats(session=session, case_id=case_id)
-    letters = await stat_queries.letter_stats(session=session, case_id=case_id)
+    letters = await letter_counts(session=session, case_id=case_id)
     slugs = dict((await session.exec(select(Case.id, Case.slug))).all())
 
     def subscriber_line(values: Iterable[stat_queries.SubscriberStats]) -> str:

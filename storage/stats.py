@@ -15,7 +15,7 @@ from sqlalchemy import case as sql_case
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Alert, Case, Delivery, Event, LetterAction, Subscription, Supporter
+from storage.models import Alert, Case, Delivery, Event, Subscription, Supporter
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,6 @@ class DeliveryStats:
     blocked: int = 0
     failed: int = 0
     pending: int = 0  # pending or being sent
-
-
-@dataclass(frozen=True)
-class LetterStats:
-    case_id: int
-    authority_key: str
-    letters: int
 
 
 def _count_if(condition) -> object:
@@ -86,20 +79,6 @@ async def delivery_stats(*, session: AsyncSession,
         query = query.where(Alert.case_id == case_id)
     rows = (await session.exec(query)).all()
     return {row[0]: DeliveryStats(*row) for row in rows}
-
-
-async def letter_stats(*, session: AsyncSession,
-                       case_id: int | None = None) -> list[LetterStats]:
-    """Letters recorded, per case and addressee, most written first."""
-    count = func.count().label("letters")
-    query = (
-        select(LetterAction.case_id, LetterAction.authority_key, count)
-        .group_by(LetterAction.case_id, LetterAction.authority_key)
-        .order_by(count.desc(), LetterAction.authority_key)
-    )
-    if case_id is not None:
-        query = query.where(LetterAction.case_id == case_id)
-    return [LetterStats(*row) for row in (await session.exec(query)).all()]
 
 
 async def upcoming_hearings(*, session: AsyncSession, now: dt.datetime,
