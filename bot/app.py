@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram import BotCommandScopeDefault, Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     MessageHandler,
     TypeHandler,
     filters,
@@ -23,25 +24,17 @@ from bot.config import Settings
 from bot.delivery import start_delivery, stop_delivery
 from bot.reminders import schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
+from bot.wizard import WIZARD_TTL
 from content.loader import load_library
 from handlers import admin, cases, fallback, letters, privacy, start
 from handlers import keyboards as kb
+from handlers.menus import command_menu
 from handlers.middleware import remember_reachable
 from storage.db import Database
 from storage.library_sync import sync_library
+from storage.wizard import purge_stale
 
 log = logging.getLogger(__name__)
-
-SUPPORTER_COMMANDS = [
-    BotCommand("cases", "Browse the cases"),
-    BotCommand("mycases", "The cases you follow"),
-    BotCommand("write", "Write a letter for a case"),
-    BotCommand("unsubscribe", "Stop following a case"),
-    BotCommand("privacy", "What the bot keeps about you"),
-    BotCommand("forget", "Delete everything the bot keeps about you"),
-    BotCommand("help", "What the bot can do"),
-]
-
 
 def file_base_url(base_url: str) -> str:
     """https://api.telegram.org/bot → https://api.telegram.org/file/bot (same for local)."""
@@ -142,12 +135,23 @@ async def _post_init(app: Application) -> None:
     log.info("case library: %d created, %d updated, %d unchanged, %d kept from chat uploads",
              len(report.created), len(report.updated), len(report.unchanged),
              len(report.skipped))
-    await app.bot.set_my_commands(SUPPORTER_COMMANDS, scope=BotCommandScopeDefault())
+    await app.bot.set_my_commands(command_menu(None), scope=BotCommandScopeDefault())
     await admin.publish_command_menus(app)  # coordinators' and owners' menus, per chat
     await start_delivery(app)  # services.extras["delivery"]: the one sender of broadcasts
     await schedule_reminder_jobs(app)  # JobQueue alarms rebuilt from the Reminder table
+    # Abandoned letter wizards (and the signatures typed into them) don't outlive a day.
+    app.job_queue.run_repeating(_purge_abandoned_wizards, interval=3600, first=60,
+                                name="purge-abandoned-wizards")
     for hook in services.extras.get("post_init", []):
         await hook(app)
+
+
+async def _purge_abandoned_wizards(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services: Services = context.application.bot_data[SERVICES_KEY]
+    async with services.db.session() as session:
+        removed = await purge_stale(session=session, before=services.clock.now() - WIZARD_TTL)
+    if removed:
+        log.info("removed %d abandoned letter wizard(s)", removed)
 
 
 async def _post_shutdown(app: Application) -> None:

@@ -18,10 +18,7 @@ from collections.abc import Awaitable, Callable
 from html import escape
 
 from telegram import (
-    BotCommand,
     BotCommandScopeChat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Update,
 )
 from telegram.error import TelegramError
@@ -36,36 +33,16 @@ from bot.services import SERVICES_KEY, Services, services
 from handlers import fallback
 from handlers import keyboards as kb
 from handlers.common import acknowledge, lang_of, respond
+from handlers.menus import command_menu
 from storage import coordinators as coordinator_queries
 from storage.models import Alert
 
 log = logging.getLogger(__name__)
 
-# [Send] / [Cancel] under a preview: bc:<broadcast id>:send | bc:<broadcast id>:cancel
-BROADCAST = "bc"
-BROADCAST_PATTERN = kb.pattern(BROADCAST)
-_BROADCAST_RE = re.compile(r"^bc:(\d{1,18}):(send|cancel)$")
+BROADCAST_PATTERN = kb.pattern(kb.BROADCAST)
 
 # The command menu of a coordinator (and of an owner, who also manages coordinators). English
 # descriptions, translated when the menu is published.
-COORDINATOR_COMMANDS = [
-    ("hearing", "Schedule a hearing"),
-    ("appeal", "Schedule an appeal hearing"),
-    ("postpone", "Move a hearing to a new date"),
-    ("cancelhearing", "Cancel a hearing"),
-    ("outcome", "Tell subscribers what happened at a hearing"),
-    ("news", "Send news about a case to its subscribers"),
-    ("closecase", "Close a case: no further action needed"),
-    ("upcoming", "Scheduled hearings, with their ids"),
-    ("stats", "Subscribers, deliveries and letters"),
-    ("audit", "Who did what, and when"),
-]
-OWNER_COMMANDS = [
-    ("coordinators", "List the coordinators"),
-    ("addcoordinator", "Make someone a coordinator"),
-    ("removecoordinator", "Remove a coordinator"),
-]
-
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
@@ -87,6 +64,13 @@ async def can_coordinate(svc: Services, user_id: int | None) -> bool:
         return True
     async with svc.db.session() as session:
         return await coordinator_queries.is_coordinator(session=session, user_id=user_id)
+
+
+async def role_of(svc: Services, user_id: int | None) -> str | None:
+    """"owner", "coordinator" or None (a supporter)."""
+    if is_owner(svc, user_id):
+        return "owner"
+    return "coordinator" if await can_coordinate(svc, user_id) else None
 
 
 async def _not_available(update: Update) -> None:
@@ -130,21 +114,6 @@ def _text_after_command(update: Update) -> tuple[str | None, str]:
     return head[0], head[1] if len(head) > 1 else ""
 
 
-def broadcast_keyboard(broadcast_id: int, audience: int, lang: str = "en") -> InlineKeyboardMarkup:
-    send = (t("📤 Send to {n}", lang, n=audience) if audience
-            else t("📤 Send (timeline only)", lang))
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(send, callback_data=kb.data(BROADCAST, broadcast_id, "send")),
-        InlineKeyboardButton(t("✖️ Cancel", lang),
-                             callback_data=kb.data(BROADCAST, broadcast_id, "cancel")),
-    ]])
-
-
-def parse_broadcast(data: str | None) -> tuple[int, str] | None:
-    match = _BROADCAST_RE.fullmatch(data or "")
-    return (int(match.group(1)), match.group(2)) if match else None
-
-
 # ------------------------------------------------------------------------------------------
 # Previews and [Send] / [Cancel]
 
@@ -163,7 +132,7 @@ async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE,
     await respond(update, draft.text, kb.alert_keyboard(draft.case_id, draft.case_open),
                   edit=False)
     await respond(update, coordination.preview_question(draft, lang),
-                  broadcast_keyboard(draft.broadcast_id, draft.audience, lang), edit=False)
+                  kb.broadcast_keyboard(draft.broadcast_id, draft.audience, lang), edit=False)
 
 
 async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -171,7 +140,7 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     svc = services(context)
     lang = lang_of(update)
     query = update.callback_query
-    parsed = parse_broadcast(query.data)
+    parsed = kb.parse_broadcast(query.data)
     if parsed is None:
         await acknowledge(update, t("This button is not valid. Nothing was sent.", lang),
                           alert=True)
@@ -430,12 +399,6 @@ async def case_file_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 # ------------------------------------------------------------------------------------------
 # Command menus per chat
 
-def _menu(role: str | None, lang: str = "en") -> list[BotCommand]:
-    from bot.app import SUPPORTER_COMMANDS  # the supporters' menu; imported late (app imports us)
-    extra = COORDINATOR_COMMANDS + (OWNER_COMMANDS if role == "owner" else [])
-    return list(SUPPORTER_COMMANDS) + [BotCommand(name, t(text, lang)) for name, text in extra]
-
-
 async def publish_menu(application: Application, user_id: int, role: str | None) -> None:
     """Show this person the coordinator commands (role "coordinator"/"owner") or, with None,
     the default supporters' menu again. Telegram refuses chats that never started the bot; that
@@ -445,7 +408,7 @@ async def publish_menu(application: Application, user_id: int, role: str | None)
         if role is None:
             await application.bot.delete_my_commands(scope=scope)
         else:
-            await application.bot.set_my_commands(_menu(role), scope=scope)
+            await application.bot.set_my_commands(command_menu(role), scope=scope)
     except TelegramError as error:
         log.info("could not set the command menu of chat %s: %s", user_id, error)
 

@@ -208,3 +208,21 @@ def alert_keyboard(case_id: int, case_open: bool, lang: str = "en") -> InlineKey
         rows.append([button(t("✍️ Write a letter", lang), WRITE, case_id)])
     rows.append([button(t("🔕 Unsubscribe", lang), UNSUBSCRIBE, case_id)])
     return InlineKeyboardMarkup(rows)
+
+
+# ------------------------------------------------------------------------------ Broadcasts
+# [Send] / [Cancel] under a coordinator's preview: bc:<broadcast id>:send | bc:<id>:cancel
+BROADCAST = "bc"
+_BROADCAST_RE = re.compile(r"^bc:(\d{1,18}):(send|cancel)$")
+
+
+def broadcast_keyboard(broadcast_id: int, audience: int, lang: str = "en") -> InlineKeyboardMarkup:
+    send = (t("📤 Send to {n}", lang, n=audience) if audience
+            else t("📤 Send (timeline only)", lang))
+    return InlineKeyboardMarkup([[button(send, BROADCAST, broadcast_id, "send"),
+                                  button(t("✖️ Cancel", lang), BROADCAST, broadcast_id, "cancel")]])
+
+
+def parse_broadcast(data: str | None) -> tuple[int, str] | None:
+    match = _BROADCAST_RE.fullmatch(data or "")
+    return (int(match.group(1)), match.group(2)) if match else None

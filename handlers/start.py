@@ -10,9 +10,11 @@ from telegram.ext import ContextTypes
 from bot.i18n import t
 from bot.services import services
 from content.schema import SLUG_PATTERN
+from handlers import admin
 from handlers import keyboards as kb
 from handlers.cases import show_card, show_case_list, subscribe_to
 from handlers.common import lang_of, respond
+from handlers.menus import SUPPORTER_COMMANDS, commands_for
 from storage import cases as case_queries
 
 
@@ -61,4 +63,12 @@ HELP = (
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = lang_of(update)
-    await respond(update, t(HELP, lang), kb.browse_keyboard(lang), edit=False)
+    text = t(HELP, lang)
+    user = update.effective_user
+    role = await admin.role_of(services(context), user.id if user else None)
+    if role is not None:  # coordinators also see their own commands
+        extra = [line for line in commands_for(role) if line not in SUPPORTER_COMMANDS]
+        text += "\n\n" + t("<b>For coordinators</b>", lang) + "\n" + "\n".join(
+            f"/{name} — {t(description, lang)}" for name, description in extra)
+        text += "\n" + t("Send a case file (YAML) as a document to add or update a case.", lang)
+    await respond(update, text, kb.browse_keyboard(lang), edit=False)
