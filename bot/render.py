@@ -93,7 +93,8 @@ def case_card(case: CaseDoc, *, is_open: bool, closed_note: str | None,
               else t("Subscribe to hear about hearings and outcomes.", lang))
 
     def assemble(summary: str) -> str:
-        parts = ["\n".join(head), escape(summary), hearing]
+        # A closed case needs no more action: no hearing to point at.
+        parts = ["\n".join(head), escape(summary)] + ([hearing] if is_open else [])
         if latest:
             parts.append("\n".join(recent))
         parts.append(footer)

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.alerts import drop_pending_deliveries
 from storage.models import Case, Subscription, Supporter
 
 
@@ -29,10 +30,12 @@ async def subscribe(*, session: AsyncSession, chat_id: int, case_id: int) -> boo
 
 
 async def unsubscribe(*, session: AsyncSession, chat_id: int, case_id: int) -> bool:
+    """Leave a case; alerts about it still queued for this person are dropped too."""
     result = await session.exec(
         delete(Subscription).where(Subscription.supporter_id == chat_id,
                                    Subscription.case_id == case_id)
     )
+    await drop_pending_deliveries(session=session, chat_id=chat_id, case_id=case_id)
     return result.rowcount > 0
 
 

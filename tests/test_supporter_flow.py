@@ -135,6 +135,7 @@ async def test_closed_case_is_not_subscribed(tg):
     await alice.send(f"/start {closed.slug}")
     card = await alice.reply()
     assert "closed" in card.text and "nothing to subscribe to" in card.text
+    assert "Next hearing" not in card.text  # a closed case needs no more action
     assert not card.has_button("Write a letter")
     async with tg.db.session() as session:
         assert (await session.exec(select(Subscription))).all() == []
@@ -208,3 +209,40 @@ async def test_command_menu_is_set_at_start_up(tg):
     commands = tg.server.commands_for(tg.user("Alice").id)
     names = [command["command"] for command in commands]
     assert {"cases", "mycases", "help", "privacy", "forget"} <= set(names)
+
+
+async def test_help_lists_coordinator_commands_only_to_coordinators(tg):
+    alice = tg.user("Alice")
+    await alice.send("/help")
+    supporter_help = await alice.reply()
+    assert "/cases" in supporter_help.text and "/hearing" not in supporter_help.text
+
+    owner = tg.owner()
+    await owner.send("/help")
+    owner_help = await owner.reply()
+    assert "For coordinators" in owner_help.text
+    assert "/hearing" in owner_help.text and "/addcoordinator" in owner_help.text
+
+
+async def test_unsubscribing_drops_alerts_still_queued(db):
+    """No worker runs here, so the alert's rows stay pending until unsubscribe acts on them."""
+    from bot.alerts import enqueue_alert
+    from content.loader import load_library
+    from storage.library_sync import sync_library
+    from storage.models import Delivery
+    from storage.subscriptions import subscribe, unsubscribe
+    from storage.supporters import ensure_supporter
+
+    library, _ = load_library()
+    async with db.session() as session:
+        await sync_library(session=session, library=library)
+        case = (await session.exec(select(Case).where(Case.slug == "kharkova"))).one()
+        for chat_id in (1, 2):
+            await ensure_supporter(session=session, chat_id=chat_id)
+            await subscribe(session=session, chat_id=chat_id, case_id=case.id)
+        alert = await enqueue_alert(session=session, case_id=case.id, kind="news", text="News")
+    async with db.session() as session:
+        await unsubscribe(session=session, chat_id=2, case_id=case.id)
+    async with db.session() as session:
+        rows = (await session.exec(select(Delivery).where(Delivery.alert_id == alert.id))).all()
+    assert [(row.supporter_id, row.status) for row in rows] == [(1, "pending")]
