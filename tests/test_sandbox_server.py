@@ -29,6 +29,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.runner import running
 from bot.sandbox import BotApiServer, SimMessage, parse_html
 
 TOKEN = "123456:TEST-TOKEN"
@@ -191,14 +192,14 @@ async def test_application_round_trip(server: BotApiServer) -> None:
     assert not server._updates  # PTB confirmed everything on shutdown
 
 
-async def test_polling_helper(server: BotApiServer) -> None:
+async def test_application_runs_against_the_server(server: BotApiServer) -> None:
     async def hello(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await context.bot.send_chat_action(update.effective_chat.id, "typing")
         await update.message.reply_text("hi " + (context.args[0] if context.args else "?"))
 
     app = server.application_builder().build()
     app.add_handler(CommandHandler("hello", hello))
-    async with server.polling(app):
+    async with running(app, poll_timeout=5):
         bob = server.user("Bob", language_code="de")
         await bob.send("/hello Welt")
         assert (await bob.reply()).text == "hi Welt"

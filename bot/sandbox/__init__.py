@@ -5,7 +5,7 @@ Typical test::
     async with BotApiServer() as server:
         app = server.application_builder().build()  # token/base_url/base_file_url set
         register_handlers(app)
-        async with server.polling(app):  # initialize, start_polling(poll_interval=0), start
+        async with running(app):  # bot.runner.running: initialize, start polling, start
             alice = server.user("Alice")  # private chat, chat.id == alice.id
             await alice.send("/start")
             msg = await alice.reply()  # next new/edited bot message (SimMessage)

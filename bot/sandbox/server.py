@@ -10,7 +10,6 @@ control API under ``/control/``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import itertools
 import json
@@ -376,19 +375,6 @@ class BotApiServer:
             .base_url(self.base_url)
             .base_file_url(self.base_file_url)
         )
-
-    @contextlib.asynccontextmanager
-    async def polling(self, app: Any, *, timeout: int = 5) -> AsyncIterator[Any]:
-        """``async with server.polling(app):`` - initialize + start ``app`` with long polling
-        (poll_interval=0) against this server, and shut it down cleanly afterwards."""
-        async with app:
-            await app.updater.start_polling(poll_interval=0, timeout=timeout)
-            await app.start()
-            try:
-                yield app
-            finally:
-                await app.updater.stop()
-                await app.stop()
 
     # ================================================================== people
     def user(
