@@ -161,6 +161,18 @@ def _bad(description: str) -> ApiError:
     return ApiError(400, "Bad Request: " + description)
 
 
+_EMPTY = {"text": None, "caption": "", "entities": [], "caption_entities": [], "reply_markup": None}
+
+
+def _refuse_unchanged(raw: dict, new: dict) -> None:
+    """Telegram refuses an edit that changes nothing (the 'message is not modified' error)."""
+    if all(raw.get(key, _EMPTY[key]) == value for key, value in new.items()):
+        raise _bad(
+            "message is not modified: specified new message content and reply markup are "
+            "exactly the same as a current content and reply markup of the message"
+        )
+
+
 def _json_response(payload: Any, status: int = 200) -> web.Response:
     return web.Response(
         body=json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(),
@@ -1457,15 +1469,7 @@ class BotApiServer:
         if len(plain) > MAX_TEXT:
             raise _bad("message is too long")
         markup, _kb = self._check_markup(p.get("reply_markup"))
-        if (
-            raw.get("text") == plain
-            and raw.get("entities", []) == ents
-            and raw.get("reply_markup") == markup
-        ):
-            raise _bad(
-                "message is not modified: specified new message content and reply markup are "
-                "exactly the same as a current content and reply markup of the message"
-            )
+        _refuse_unchanged(raw, {"text": plain, "entities": ents, "reply_markup": markup})
         return self._apply_edit(
             u,
             raw,
@@ -1486,15 +1490,8 @@ class BotApiServer:
         if len(plain) > MAX_CAPTION:
             raise _bad("message caption is too long")
         markup, _kb = self._check_markup(p.get("reply_markup"))
-        if (
-            raw.get("caption", "") == plain
-            and raw.get("caption_entities", []) == ents
-            and raw.get("reply_markup") == markup
-        ):
-            raise _bad(
-                "message is not modified: specified new message content and reply markup are "
-                "exactly the same as a current content and reply markup of the message"
-            )
+        _refuse_unchanged(raw, {"caption": plain, "caption_entities": ents,
+                                "reply_markup": markup})
         return self._apply_edit(
             u,
             raw,
@@ -1507,11 +1504,7 @@ class BotApiServer:
         u = self._chat(p)
         raw = self._bot_message(u, p)
         markup, _kb = self._check_markup(p.get("reply_markup"))
-        if raw.get("reply_markup") == markup:
-            raise _bad(
-                "message is not modified: specified new message content and reply markup are "
-                "exactly the same as a current content and reply markup of the message"
-            )
+        _refuse_unchanged(raw, {"reply_markup": markup})
         return self._apply_edit(u, raw, {"reply_markup": markup})
 
     def _delete(self, u: SimUser, mid: Any) -> bool:
