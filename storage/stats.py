@@ -87,7 +87,9 @@ async def upcoming_hearings(*, session: AsyncSession, now: dt.datetime,
     query = (
         select(Event, Case)
         .join(Case, Case.id == Event.case_id)
-        .where(Event.status == "scheduled", col(Event.starts_at) > now)
+        # A closed case needs no more action: its hearings no longer count as upcoming.
+        .where(Event.status == "scheduled", col(Event.starts_at) > now,
+               col(Case.closed_at).is_(None))
         .order_by(Event.starts_at, Event.id)
         .limit(limit)
     )

@@ -390,6 +390,9 @@ async def test_news_and_closing_a_case(tg):
     card = await alice.reply()
     assert "closed" in card.text.lower() and "The sentence was served." in card.text
     assert not card.has_button("Write a letter")
+    assert "Next hearing" not in card.text
+    await owner.send("/upcoming")  # the closed case's hearing is no longer upcoming
+    assert "No hearings are scheduled" in (await owner.reply()).text
     await owner.send("/closecase kharkova Again")
     assert "already closed" in (await owner.reply()).text
 
