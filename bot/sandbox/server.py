@@ -1326,8 +1326,8 @@ class BotApiServer:
         }
 
     # ---------------------------------------------------------------- messages
-    def _api_sendMessage(self, p: dict, f: dict) -> dict:
-        u = self._chat(p, check_blocked=False)
+    def _message_text(self, p: dict) -> tuple[str, str, list[dict]]:
+        """The text of a send or an edit, checked as Telegram does: (raw, plain, entities)."""
         text = p.get("text")
         if text is None or text == "":
             raise _bad("message text is empty")
@@ -1337,6 +1337,11 @@ class BotApiServer:
             raise _bad("message text is empty")
         if len(plain) > MAX_TEXT:
             raise _bad("message is too long")
+        return text, plain, ents
+
+    def _api_sendMessage(self, p: dict, f: dict) -> dict:
+        u = self._chat(p, check_blocked=False)
+        text, plain, ents = self._message_text(p)
         markup, keyboard = self._check_markup(p.get("reply_markup"))
         reply_to = self._reply_to(u, p)
         if u.blocked:
@@ -1457,17 +1462,9 @@ class BotApiServer:
     def _api_editMessageText(self, p: dict, f: dict) -> dict:
         u = self._chat(p)
         raw = self._bot_message(u, p)
-        text = p.get("text")
-        if text is None or text == "":
-            raise _bad("message text is empty")
         if "text" not in raw:
             raise _bad("there is no text in the message to edit")
-        text = str(text)
-        plain, ents = self._format(text, p.get("parse_mode"), p.get("entities"))
-        if not plain:
-            raise _bad("message text is empty")
-        if len(plain) > MAX_TEXT:
-            raise _bad("message is too long")
+        text, plain, ents = self._message_text(p)
         markup, _kb = self._check_markup(p.get("reply_markup"))
         _refuse_unchanged(raw, {"text": plain, "entities": ents, "reply_markup": markup})
         return self._apply_edit(
