@@ -11,9 +11,15 @@ import gettext
 from functools import lru_cache
 from pathlib import Path
 
+from content.languages import DEFAULT_LANGUAGE
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "appeal_bot"
-DEFAULT_LANGUAGE = "en"
+
+
+def N_(message: str) -> str:
+    """Mark a text for extraction where it is defined; translate it with t() where it is shown."""
+    return message
 
 
 @lru_cache(maxsize=16)

@@ -10,10 +10,39 @@ them (language, when they joined, whether they blocked the bot) and nothing else
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+
+# Statuses are StrEnums: stored as their plain string values, compared like strings.
+class EventStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+class ReminderStatus(StrEnum):
+    PLANNED = "planned"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+class BroadcastStatus(StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+    CANCELLED = "cancelled"
 
 
 def utcnow() -> dt.datetime:
@@ -84,7 +113,7 @@ class Event(SQLModel, table=True):
     origin: str = Field(default="content", max_length=16)  # content | coordinator
     content_key: str | None = Field(default=None, max_length=64)  # key in the case file
     # held (history) | scheduled | cancelled
-    status: str = Field(default="held", max_length=16)
+    status: str = Field(default=EventStatus.HELD, max_length=16)
     parent_id: int | None = Field(default=None, foreign_key="event.id")  # outcome → hearing
     created_by: int | None = Field(default=None, sa_type=BigInteger)
     created_at: dt.datetime = Field(default_factory=utcnow)
@@ -179,8 +208,7 @@ class Delivery(SQLModel, table=True):
     alert_id: int = Field(sa_column=Column(ForeignKey("alert.id", ondelete="CASCADE"),
                                            nullable=False, index=True))
     supporter_id: int = _chat_fk("supporter.chat_id")
-    # pending | sending | sent | blocked | failed
-    status: str = Field(default="pending", max_length=16)
+    status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
     attempts: int = 0
     next_attempt_at: dt.datetime = Field(default_factory=utcnow)
     claimed_until: dt.datetime | None = None  # a worker's lease while it sends
@@ -199,7 +227,7 @@ class Reminder(SQLModel, table=True):
                                            nullable=False))
     offset_minutes: int
     due_at: dt.datetime
-    status: str = Field(default="planned", max_length=16)  # planned | sent | skipped | cancelled
+    status: str = Field(default=ReminderStatus.PLANNED, max_length=16)
     alert_id: int | None = Field(default=None, foreign_key="alert.id", ondelete="SET NULL")
 
 
@@ -212,6 +240,6 @@ class PendingBroadcast(SQLModel, table=True):
                                           nullable=False))
     kind: str = Field(max_length=32)
     payload: dict = Field(sa_column=Column(JSON, nullable=False))
-    status: str = Field(default="draft", max_length=16)  # draft | sent | cancelled
+    status: str = Field(default=BroadcastStatus.DRAFT, max_length=16)
     alert_id: int | None = Field(default=None, foreign_key="alert.id", ondelete="SET NULL")
     created_at: dt.datetime = Field(default_factory=utcnow)
