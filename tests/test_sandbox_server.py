@@ -189,7 +189,7 @@ async def test_application_round_trip(server: BotApiServer) -> None:
             await app.updater.stop()
             await app.stop()
     assert server.pending_updates == 0
-    assert not server._updates  # PTB confirmed everything on shutdown
+    assert not server.updates.queued  # PTB confirmed everything on shutdown
 
 
 async def test_application_runs_against_the_server(server: BotApiServer) -> None:
@@ -574,7 +574,7 @@ async def test_get_updates_offset_semantics(server: BotApiServer, bot: Bot) -> N
     assert len(ups) == 5
     ups = await bot.get_updates(offset=4)
     assert [x.message.text for x in ups] == ["m3", "m4"]
-    assert server._updates[0]["update_id"] == 4
+    assert server.updates.queued[0]["update_id"] == 4
     ups = await bot.get_updates(offset=-1)
     assert [x.update_id for x in ups] == [5]
     assert await bot.get_updates(offset=6) == ()
