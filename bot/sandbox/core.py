@@ -222,8 +222,9 @@ class SimTelegram:
     # ================================================================== messages
     def post_bot_message(self, u: SimUser, fields: dict, extras: Extras = PLAIN) -> dict:
         """The bot's new message in ``u``'s chat; returns its Message dict."""
-        return self._add_message(u.chat, self.bot_user(), u.chat_dict(), fields, extras,
-                                 from_bot=True)
+        raw, _sim = self._add_message(u.chat, self.bot_user(), u.chat_dict(), fields, extras,
+                                      from_bot=True)
+        return raw
 
     def edit_bot_message(self, u: SimUser, message_id: int, changes: dict, *,
                          html: str | None | type = ...,
@@ -242,13 +243,13 @@ class SimTelegram:
         return True
 
     def _add_message(self, chat: ChatLog, sender: dict, chat_dict: dict, fields: dict,
-                     extras: Extras, *, from_bot: bool) -> dict:
+                     extras: Extras, *, from_bot: bool) -> tuple[dict, SimMessage]:
         raw = {"message_id": chat.new_message_id(), "from": sender, "chat": chat_dict,
                "date": int(time.time()), **fields}
         sim = chat.add(raw, from_bot=from_bot, extras=extras)
         if chat.chat_id:  # not a chat the bot is out of (see SimUser.elsewhere)
             self.emit("message", chat.chat_id, sim)
-        return dict(raw)
+        return dict(raw), sim
 
     # ================================================================== what people do
     def user_sends(self, user: SimUser, fields: dict[str, Any], *,
@@ -256,8 +257,8 @@ class SimTelegram:
         """A person's message in their chat with the bot; the bot gets it as an update."""
         if document is not None:
             fields = {"document": self.files.document_dict(document), **fields}
-        msg = self._add_message(user.chat, user.user_dict(), user.chat_dict(), fields,
-                                Extras(document=document), from_bot=False)
+        msg, _sim = self._add_message(user.chat, user.user_dict(), user.chat_dict(), fields,
+                                      Extras(document=document), from_bot=False)
         self.push_update("message", msg)
         return msg
 
@@ -313,16 +314,14 @@ class SimTelegram:
         chat = user.chat if in_bot_chat else user.elsewhere
         chat_dict = user.chat_dict() if in_bot_chat else {"id": 0, "type": q.chat_type}
         fields = {**prepared.fields, "via_bot": self.bot_user()}
-        msg = self._add_message(chat, user.user_dict(), chat_dict, fields, prepared.extras,
-                                from_bot=False)
+        msg, sim = self._add_message(chat, user.user_dict(), chat_dict, fields,
+                                     prepared.extras, from_bot=False)
         if in_bot_chat:  # the bot is in this chat: it sees the message
             self.push_update("message", msg)
         if self.inline_feedback:
             self.push_update("chosen_inline_result", {"result_id": result_id,
                                                        "from": user.user_dict(),
                                                        "query": q.query})
-        sim = chat.get(msg["message_id"])
-        assert sim is not None
         return sim
 
     # ================================================================== updates & activity

@@ -82,6 +82,8 @@ class BotApiServer(SimTelegram):
         self._port = runner.addresses[0][1]
         self._host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
         self.updates.closed = self.event_log.closed = False
+        if self.webhook is not None:  # started again: so is webhook delivery
+            self.webhook.start()
         return self
 
     async def stop(self) -> None:
