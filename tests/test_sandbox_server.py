@@ -1070,6 +1070,21 @@ async def test_inline_query_answer_and_choose(server: BotApiServer, bot: Bot, al
     with pytest.raises(AssertionError, match="no result 'nope'"):
         await alice.choose_inline_result("nope")
 
+    # Its button names the message by inline_message_id; the bot edits it that way.
+    await alice.press("Open", message=posted)
+    query = (await bot.get_updates(offset=-1))[0].callback_query
+    assert query.message is None and query.inline_message_id and query.data == "case:kharkova"
+    with pytest.raises(BadRequest, match="Message can't be edited"):  # not by chat + id
+        await bot.edit_message_text("x", chat_id=alice.id, message_id=posted.message_id)
+    assert await bot.edit_message_text("Opened", inline_message_id=query.inline_message_id) is True
+    edited = await alice.reply()
+    assert (edited.message_id, edited.text, edited.via_bot, edited.buttons) == (
+        posted.message_id, "Opened", True, [])
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_text("Opened", inline_message_id=query.inline_message_id)
+    with pytest.raises(BadRequest, match="Message_id_invalid"):
+        await bot.edit_message_text("x", inline_message_id="unknown")
+
 
 async def test_inline_result_chosen_in_another_chat(bot: Bot, alice) -> None:
     srv = BotApiServer(TOKEN, inline_feedback=True)
@@ -1080,13 +1095,21 @@ async def test_inline_result_chosen_in_another_chat(bot: Bot, alice) -> None:
             carol = srv.user("Carol")
             qid = await carol.inline_query("kh", chat_type="group")
             await inline_update(other, qid)
-            await other.answer_inline_query(qid, [article("one", "shared <i>text</i>")])
+            await other.answer_inline_query(qid, [
+                article("one", "shared <i>text</i>", reply_markup=kb([("Join", "join")])),
+                article("two", "no keyboard")])
             posted = await carol.choose_inline_result("one")
             assert carol.elsewhere.history == [posted] and carol.history == []
             assert posted.text == "shared text" and posted.via_bot
             chosen = (await other.get_updates(offset=-1))[0].chosen_inline_result
             assert (chosen.result_id, chosen.query, chosen.from_user.id) == ("one", "kh",
                                                                                carol.id)
+            assert await other.edit_message_reply_markup(
+                inline_message_id=chosen.inline_message_id)  # the group sees the change
+            assert carol.elsewhere.history[0].buttons == []
+            await carol.choose_inline_result("two")
+            chosen = (await other.get_updates(offset=-1))[0].chosen_inline_result
+            assert chosen.result_id == "two" and chosen.inline_message_id is None
     finally:
         await srv.stop()
 

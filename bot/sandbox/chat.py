@@ -58,11 +58,13 @@ class ChatLog:
         self._raw[message_id] = raw
         self._extras[message_id] = extras
         self._order.append(message_id)
-        return self._show(message_id, _snapshot(self.chat_id, raw, from_bot, extras))
+        return self._show(message_id, _snapshot(self.chat_id, raw, from_bot, extras),
+                          by_bot=from_bot)
 
     def edit(self, message_id: int, changes: dict, edit_date: int, *,
              html: str | None | type = ..., parse_mode: str | None | type = ...) -> SimMessage:
-        """Apply an edit of a bot message (a value of None removes that field)."""
+        """Apply the bot's edit of a message (its own, or one a person sent through its inline
+        mode); a value of None removes that field."""
         raw = self._raw[message_id]
         for key, value in changes.items():
             if value is None:
@@ -76,9 +78,10 @@ class ChatLog:
         if parse_mode is not ...:
             extras = replace(extras, parse_mode=parse_mode)
         self._extras[message_id] = extras
-        edited = self._seen[message_id].edited + 1
-        sim = replace(_snapshot(self.chat_id, raw, True, extras), edited=edited)
-        return self._show(message_id, sim)
+        before = self._seen[message_id]
+        sim = replace(_snapshot(self.chat_id, raw, before.from_bot, extras),
+                      edited=before.edited + 1)
+        return self._show(message_id, sim, by_bot=True)
 
     def delete(self, message_id: int) -> SimMessage | None:
         """Remove a message from the chat; returns what the person last saw (marked deleted),
@@ -88,9 +91,9 @@ class ChatLog:
         sim = self._seen[message_id] = replace(self._seen[message_id], deleted=True)
         return sim
 
-    def _show(self, message_id: int, sim: SimMessage) -> SimMessage:
+    def _show(self, message_id: int, sim: SimMessage, *, by_bot: bool) -> SimMessage:
         self._seen[message_id] = sim
-        if sim.from_bot:
+        if by_bot:
             self._bot_changes.append(sim)
             self._changed.fire()
         return sim

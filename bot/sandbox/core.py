@@ -226,14 +226,15 @@ class SimTelegram:
                                       from_bot=True)
         return raw
 
-    def edit_bot_message(self, u: SimUser, message_id: int, changes: dict, *,
-                         html: str | None | type = ...,
-                         parse_mode: str | None | type = ...) -> dict:
-        sim = u.chat.edit(message_id, changes, int(time.time()), html=html,
-                          parse_mode=parse_mode)
+    def edit_message(self, chat: ChatLog, message_id: int, changes: dict, *,
+                     html: str | None | type = ...,
+                     parse_mode: str | None | type = ...) -> dict:
+        """The bot edits a message in ``chat``; returns its Message dict."""
+        sim = chat.edit(message_id, changes, int(time.time()), html=html, parse_mode=parse_mode)
         self.stats.edits += 1
-        self.emit("edit", u.id, sim)
-        return u.chat.raw(message_id) or {}
+        if chat.chat_id:
+            self.emit("edit", chat.chat_id, sim)
+        return chat.raw(message_id) or {}
 
     def delete_message(self, u: SimUser, message_id: object) -> bool:
         sim = u.chat.delete(message_id) if isinstance(message_id, int) else None
@@ -274,10 +275,14 @@ class SimTelegram:
                                        "time": time.monotonic(), "answered": False}
         self.emit("callback_query", user.id, user.chat.get(message_id),
                   data={"query_id": qid, "data": data})
+        # a button on a message sent through inline mode names that message by its inline id
+        inline_message_id = self.inline.message_id_of(user.chat, message_id)
+        where = ({"inline_message_id": inline_message_id} if inline_message_id
+                 else {"message": raw})
         self.push_update("callback_query", {
             "id": qid,
             "from": user.user_dict(),
-            "message": raw,
+            **where,
             "chat_instance": str(-(user.id * 7919 + self.bot_id) % 10**18),
             "data": data,
         })
@@ -318,10 +323,11 @@ class SimTelegram:
                                      prepared.extras, from_bot=False)
         if in_bot_chat:  # the bot is in this chat: it sees the message
             self.push_update("message", msg)
+        chosen = {"result_id": result_id, "from": user.user_dict(), "query": q.query}
+        if "reply_markup" in fields:  # only then can the bot edit it later
+            chosen["inline_message_id"] = self.inline.name_message(chat, msg["message_id"])
         if self.inline_feedback:
-            self.push_update("chosen_inline_result", {"result_id": result_id,
-                                                       "from": user.user_dict(),
-                                                       "query": q.query})
+            self.push_update("chosen_inline_result", chosen)
         return sim
 
     # ================================================================== updates & activity

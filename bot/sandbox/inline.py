@@ -8,11 +8,12 @@ person chooses it (:class:`Prepared`, checked when the bot answered, as Telegram
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import time
 from dataclasses import dataclass, field
 
-from .chat import PLAIN, Extras
+from .chat import PLAIN, ChatLog, Extras
 from .models import InlineAnswer
 from .protocol import bad
 from .signals import Signal
@@ -54,6 +55,10 @@ class InlineQueries:
         self._queries: dict[str, InlineQuery] = {}
         self._seq = itertools.count(1)
         self._answered = Signal()
+        # messages people posted through inline mode that carry a keyboard: the bot edits them
+        # (and gets their button presses) by inline_message_id
+        self._messages: dict[str, tuple[ChatLog, int]] = {}
+        self._message_ids: dict[tuple[int, int], str] = {}  # (id(chat), message_id) -> id
 
     def open(self, user_id: int, query: str, offset: str, chat_type: str) -> InlineQuery:
         query_id = str(5_000_000_000_000_000 + user_id * 1_000_000 + next(self._seq))
@@ -89,3 +94,20 @@ class InlineQueries:
             if remaining <= 0:
                 return None
             await self._answered.wait(remaining)
+
+    # ------------------------------------------------------------------ inline messages
+    def name_message(self, chat: ChatLog, message_id: int) -> str:
+        """Give a posted inline message its inline_message_id."""
+        n = next(self._seq)
+        inline_message_id = base64.urlsafe_b64encode(
+            f"{chat.chat_id}:{message_id}:{n}".encode()).decode().rstrip("=")
+        self._messages[inline_message_id] = (chat, message_id)
+        self._message_ids[(id(chat), message_id)] = inline_message_id
+        return inline_message_id
+
+    def message(self, inline_message_id: str) -> tuple[ChatLog, int] | None:
+        return self._messages.get(inline_message_id)
+
+    def message_id_of(self, chat: ChatLog, message_id: int) -> str | None:
+        """The inline_message_id of a message in ``chat``, if it is an inline message."""
+        return self._message_ids.get((id(chat), message_id))
