@@ -844,6 +844,8 @@ class Receiver:
         self.statuses: dict[str | None, deque[int]] = {}
         self.replies: deque[dict] = deque()
         self.url = ""
+        self.delay = 0.0  # seconds each answer takes
+        self.open = self.most_open = 0  # POSTs being answered now / at most at once
 
     def answer(self, *statuses: int, text: str | None = None) -> None:
         self.statuses.setdefault(text, deque()).extend(statuses)
@@ -851,6 +853,12 @@ class Receiver:
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.requests.append((time.monotonic(), dict(request.headers), body))
+        self.open += 1
+        self.most_open = max(self.most_open, self.open)
+        try:
+            await asyncio.sleep(self.delay)
+        finally:
+            self.open -= 1
         planned = self.statuses.get(body.get("message", {}).get("text")) or self.statuses.get(None)
         status = planned.popleft() if planned else 200
         if status == 200 and self.replies:
@@ -940,6 +948,21 @@ async def test_webhook_keeps_an_update_until_2xx_with_backoff(
     await server.idle()
     assert (await bot.get_webhook_info()).pending_update_count == 0
     assert "503 Service Unavailable" in (await bot.get_webhook_info()).last_error_message
+
+
+async def test_webhook_serves_chats_in_parallel_up_to_max_connections(
+    server: BotApiServer, bot: Bot, receiver: Receiver
+) -> None:
+    receiver.delay = 0.3
+    people = [server.user(f"P{n}") for n in range(4)]
+    await bot.set_webhook(receiver.url, max_connections=2)
+    for person in people:
+        await person.send(f"from {person.first_name}")
+    await receiver.wait_for(4)
+    await server.idle()
+    assert receiver.most_open == 2  # two chats at a time, never more
+    assert sorted(u["message"]["text"] for u in receiver.updates) == [
+        "from P0", "from P1", "from P2", "from P3"]
 
 
 async def test_webhook_errors_retry_after_and_unreachable_url(

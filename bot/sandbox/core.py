@@ -18,7 +18,7 @@ from .chat import PLAIN, ChatLog, Extras
 from .events import EventLog
 from .files import FileStore
 from .flood import TELEGRAM_LIMITS, FloodControl
-from .inline import InlineQueries
+from .inline import TOO_OLD, InlineQueries
 from .models import ApiCall, ChatEvent, InlineAnswer, SimDocument, SimMessage, Stats
 from .people import SimUser
 from .profile import BotProfile
@@ -29,10 +29,10 @@ from .webhook import WebhookSender
 
 __all__ = ["SimTelegram"]
 
-TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
-
 
 class SimTelegram:
+    """Telegram as one bot and its people see it (see the module docstring)."""
+
     def __init__(
         self,
         token: str = "123456:TEST-TOKEN",
