@@ -288,6 +288,10 @@ RICH = (
     '&lt;img src=x onerror="window.pwned=1"&gt;'
 )
 
+RED_2X1_PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x01\x08"
+               b"\x02\x00\x00\x00{@\xe8\xdd\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\x00D\x00\x08"
+               b"\xfe\x01\xff\xc6\x9ey\xf7\x00\x00\x00\x00IEND\xaeB`\x82")
+
 
 async def test_rich_text_and_buttons_are_rendered_safely(page, sandbox):
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity
@@ -328,6 +332,17 @@ async def test_rich_text_and_buttons_are_rendered_safely(page, sandbox):
             MessageEntity(MessageEntity.BOLD, 10, 4)])
     await answered(page, bot_sends_entities, "plain and bold")
     await expect(last_bot(page).locator(".text b")).to_have_text("bold")
+
+    # A photo is shown as a picture (served by the page's own origin, as its CSP allows).
+    async def bot_sends_photo() -> None:
+        await sandbox.app.bot.send_photo(person, RED_2X1_PNG, caption="a <i>picture</i>",
+                                         parse_mode="HTML")
+    await answered(page, bot_sends_photo, "a picture")
+    picture = last_bot(page).locator(".photo img")
+    await expect(picture).to_have_count(1)
+    await page.wait_for_function("(img) => img.complete && img.naturalWidth === 2",
+                                 arg=await picture.element_handle(), timeout=TIMEOUT)
+    await expect(last_bot(page).locator(".text i")).to_have_text("picture")
 
     # What people type is only ever text.
     typed = '<b>not bold</b> <img src=x onerror="window.pwned=1">'

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
+import socket
+import struct
 import time
+import zlib
+from collections import deque
 
 import httpx
 import pytest
+from aiohttp import web
 from telegram import (
     Bot,
     BotCommand,
@@ -15,6 +21,11 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultCachedPhoto,
+    InlineQueryResultPhoto,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
     MenuButtonCommands,
     ReplyKeyboardMarkup,
     Update,
@@ -189,7 +200,7 @@ async def test_application_round_trip(server: BotApiServer) -> None:
             await app.updater.stop()
             await app.stop()
     assert server.pending_updates == 0
-    assert not server._updates  # PTB confirmed everything on shutdown
+    assert not server.updates.queued  # PTB confirmed everything on shutdown
 
 
 async def test_application_runs_against_the_server(server: BotApiServer) -> None:
@@ -574,7 +585,7 @@ async def test_get_updates_offset_semantics(server: BotApiServer, bot: Bot) -> N
     assert len(ups) == 5
     ups = await bot.get_updates(offset=4)
     assert [x.message.text for x in ups] == ["m3", "m4"]
-    assert server._updates[0]["update_id"] == 4
+    assert server.updates.queued[0]["update_id"] == 4
     ups = await bot.get_updates(offset=-1)
     assert [x.update_id for x in ups] == [5]
     assert await bot.get_updates(offset=6) == ()
@@ -781,3 +792,614 @@ async def test_control_api(server: BotApiServer, bot: Bot, raw) -> None:
         f"/control/users/{uid}/press", json={"callback_data": "x", "message_id": 999}
     )
     assert r.status_code == 400
+
+
+# ------------------------------------------------------------------------------ two pollers
+
+OTHER_POLL = ("Conflict: terminated by other getUpdates request; make sure that only one bot "
+              "instance is running")
+
+
+async def test_a_second_long_poll_ends_the_first_with_409(server: BotApiServer, raw) -> None:
+    url = f"/bot{TOKEN}/getUpdates"
+    first = asyncio.create_task(raw.post(url, data={"timeout": "10"}, timeout=15))
+    await asyncio.sleep(0.2)
+    second = asyncio.create_task(raw.post(url, data={"timeout": "10"}, timeout=15))
+    answer = await asyncio.wait_for(first, 3)
+    assert answer.status_code == 409
+    assert answer.json() == {"ok": False, "error_code": 409, "description": OTHER_POLL}
+    await server.user("Ann").send("hi")  # the newer poll is the one that gets it
+    answer = await asyncio.wait_for(second, 3)
+    assert [u["message"]["text"] for u in answer.json()["result"]] == ["hi"]
+
+
+async def test_allowed_updates_filters_what_is_queued(server: BotApiServer, bot: Bot) -> None:
+    ann = server.user("Ann")
+    await ann.send("/start")
+    sent = await bot.send_message(ann.id, "pick", reply_markup=kb([("A", "a")]))
+    assert await bot.get_updates(allowed_updates=["callback_query"]) != ()  # queued before
+    await ann.send("not wanted")
+    await ann.press("A")
+    ups = await bot.get_updates(offset=-1)
+    assert ups[0].callback_query.message.message_id == sent.message_id
+    assert [u.update_id for u in await bot.get_updates(offset=ups[0].update_id)] == [
+        ups[0].update_id]  # the message after the choice was never queued
+    await bot.get_updates(allowed_updates=[])  # back to Telegram's default
+    await ann.send("wanted again")
+    assert (await bot.get_updates(offset=-1))[0].message.text == "wanted again"
+
+
+# ------------------------------------------------------------------------------ webhook
+
+WEBHOOK_ACTIVE = ("Conflict: can't use getUpdates method while webhook is active; use "
+                  "deleteWebhook to delete the webhook first")
+
+
+class Receiver:
+    """A bot's webhook on loopback: records every POST and answers with the statuses it is
+    told for a message text (or for any update), then 200 (with a JSON body, if told)."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[float, dict, dict]] = []  # (monotonic time, headers, body)
+        self.statuses: dict[str | None, deque[int]] = {}
+        self.replies: deque[dict] = deque()
+        self.url = ""
+        self.delay = 0.0  # seconds each answer takes
+        self.open = self.most_open = 0  # POSTs being answered now / at most at once
+
+    def answer(self, *statuses: int, text: str | None = None) -> None:
+        self.statuses.setdefault(text, deque()).extend(statuses)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.requests.append((time.monotonic(), dict(request.headers), body))
+        self.open += 1
+        self.most_open = max(self.most_open, self.open)
+        try:
+            await asyncio.sleep(self.delay)
+        finally:
+            self.open -= 1
+        planned = self.statuses.get(body.get("message", {}).get("text")) or self.statuses.get(None)
+        status = planned.popleft() if planned else 200
+        if status == 200 and self.replies:
+            return web.json_response(self.replies.popleft())
+        return web.Response(status=status, headers={"Retry-After": "1"} if status == 429 else {})
+
+    @property
+    def updates(self) -> list[dict]:
+        return [body for _, _, body in self.requests]
+
+    async def wait_for(self, count: int, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.requests) < count:
+            assert time.monotonic() < deadline, f"{len(self.requests)} of {count} POSTs arrived"
+            await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+async def receiver():
+    hook = Receiver()
+    app = web.Application()
+    app.router.add_post("/hook", hook.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    hook.url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    yield hook
+    await runner.cleanup()
+
+
+async def test_webhook_posts_updates_with_the_secret_token(
+    server: BotApiServer, bot: Bot, receiver: Receiver
+) -> None:
+    ann = server.user("Ann")
+    await ann.send("before")  # queued while polling: the webhook gets it too
+    assert await bot.set_webhook(receiver.url, secret_token="s3cr-et_", max_connections=7,
+                                 allowed_updates=["message", "callback_query"])
+    await receiver.wait_for(1)
+    await ann.send("/start")
+    await receiver.wait_for(2)
+    assert [u["message"]["text"] for u in receiver.updates] == ["before", "/start"]
+    assert [u["update_id"] for u in receiver.updates] == [1, 2]
+    headers = receiver.requests[0][1]
+    assert headers["X-Telegram-Bot-Api-Secret-Token"] == "s3cr-et_"
+    assert headers["Content-Type"] == "application/json"
+    await server.idle()  # delivered updates count as fetched
+    info = await bot.get_webhook_info()
+    assert (info.url, info.pending_update_count, info.max_connections) == (receiver.url, 0, 7)
+    assert info.has_custom_certificate is False and info.ip_address == "127.0.0.1"
+    assert set(info.allowed_updates) == {"message", "callback_query"}
+    assert info.last_error_date is None and info.last_error_message is None
+    with pytest.raises(Conflict) as ei:
+        await bot.get_updates()
+    assert server.calls_to("getUpdates")[-1].description == WEBHOOK_ACTIVE
+    assert "deleteWebhook" in str(ei.value)
+
+    assert await bot.delete_webhook()
+    await ann.send("polling again")
+    assert [u.message.text for u in await bot.get_updates()] == ["polling again"]
+    assert len(receiver.requests) == 2
+    assert (await bot.get_webhook_info()).url == ""
+
+
+async def test_webhook_keeps_an_update_until_2xx_with_backoff(
+    server: BotApiServer, bot: Bot, receiver: Receiver
+) -> None:
+    server.webhook_retry_delay = 0.1
+    receiver.answer(500, 500, 503, text="one")
+    ann, bob = server.user("Ann"), server.user("Bob")
+    await bot.set_webhook(receiver.url)
+    await ann.send("one")
+    await ann.send("two")  # same chat: waits until "one" is through
+    await bob.send("other chat")  # another chat is not held up
+    await receiver.wait_for(2)
+    assert [u["message"]["text"] for u in receiver.updates] == ["one", "other chat"]
+    info = await bot.get_webhook_info()
+    assert info.pending_update_count == 2
+    assert info.last_error_message == "Wrong response from the webhook: 500 Internal Server Error"
+    assert abs(info.last_error_date.timestamp() - time.time()) < 5
+    await receiver.wait_for(6)
+    assert [u["message"]["text"] for u in receiver.updates] == [
+        "one", "other chat", "one", "one", "one", "two"]
+    tries = [t for t, _, body in receiver.requests if body["message"]["text"] == "one"]
+    gaps_ = [b - a for a, b in itertools.pairwise(tries)]
+    assert gaps_[0] >= 0.09 and gaps_[1] >= 0.19 and gaps_[2] >= 0.39  # 0.1 s, doubling
+    await server.idle()
+    assert (await bot.get_webhook_info()).pending_update_count == 0
+    assert "503 Service Unavailable" in (await bot.get_webhook_info()).last_error_message
+
+
+async def test_webhook_serves_chats_in_parallel_up_to_max_connections(
+    server: BotApiServer, bot: Bot, receiver: Receiver
+) -> None:
+    receiver.delay = 0.3
+    people = [server.user(f"P{n}") for n in range(4)]
+    await bot.set_webhook(receiver.url, max_connections=2)
+    for person in people:
+        await person.send(f"from {person.first_name}")
+    await receiver.wait_for(4)
+    await server.idle()
+    assert receiver.most_open == 2  # two chats at a time, never more
+    assert sorted(u["message"]["text"] for u in receiver.updates) == [
+        "from P0", "from P1", "from P2", "from P3"]
+
+
+async def test_webhook_errors_retry_after_and_unreachable_url(
+    server: BotApiServer, bot: Bot, receiver: Receiver
+) -> None:
+    ann = server.user("Ann")
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    await bot.set_webhook(f"http://127.0.0.1:{closed_port}/hook")
+    await ann.send("lost?")
+    deadline = time.monotonic() + 5
+    while not (info := await bot.get_webhook_info()).last_error_message:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+    assert info.last_error_message == "Connection refused" and info.pending_update_count == 1
+
+    await asyncio.sleep(1.0)  # Telegram takes one setWebhook a second
+    receiver.answer(429)  # with Retry-After: 1
+    await bot.set_webhook(receiver.url)  # a new webhook: the update is still queued
+    await receiver.wait_for(2)
+    assert [u["message"]["text"] for u in receiver.updates] == ["lost?", "lost?"]
+    assert receiver.requests[1][0] - receiver.requests[0][0] >= 0.95  # the bot's Retry-After
+
+
+async def test_set_webhook_checks_and_conflicts(server: BotApiServer, bot: Bot, raw,
+                                                receiver: Receiver) -> None:
+    for url, secret, error in (
+        ("ftp://example.org/hook", None, "Invalid webhook url specified"),
+        (receiver.url, "no spaces", "Secret token contains unallowed characters"),
+        (receiver.url, "x" * 257, "Secret token is too long"),
+    ):
+        server.webhook_set_at = float("-inf")  # as if the last setWebhook was long ago
+        with pytest.raises(BadRequest, match=error):
+            await bot.set_webhook(url, secret_token=secret)
+    server.webhook_set_at = float("-inf")
+
+    poll = asyncio.create_task(raw.post(f"/bot{TOKEN}/getUpdates", data={"timeout": "10"},
+                                        timeout=15))
+    await asyncio.sleep(0.2)
+    r = await raw.post(f"/bot{TOKEN}/setWebhook", data={"url": receiver.url})
+    assert r.json() == {"ok": True, "result": True, "description": "Webhook was set"}
+    answer = await asyncio.wait_for(poll, 3)
+    assert answer.status_code == 409
+    assert answer.json()["description"] == "Conflict: terminated by setWebhook request"
+    with pytest.raises(RetryAfter):  # another setWebhook within the second
+        await bot.set_webhook(receiver.url + "?other")
+    await asyncio.sleep(1.0)
+    r = await raw.post(f"/bot{TOKEN}/setWebhook", data={"url": receiver.url})
+    assert r.json()["description"] == "Webhook is already set"
+    r = await raw.post(f"/bot{TOKEN}/deleteWebhook")
+    assert r.json()["description"] == "Webhook was deleted"
+    r = await raw.post(f"/bot{TOKEN}/deleteWebhook")
+    assert r.json()["description"] == "Webhook is already deleted"
+
+
+async def test_set_webhook_drops_pending_updates_on_request(
+    server: BotApiServer, bot: Bot, receiver: Receiver
+) -> None:
+    ann = server.user("Ann")
+    await ann.send("old news")
+    await bot.set_webhook(receiver.url, drop_pending_updates=True)
+    await ann.send("fresh")
+    await receiver.wait_for(1)
+    await server.idle()
+    assert [u["message"]["text"] for u in receiver.updates] == ["fresh"]
+
+
+async def test_webhook_answer_may_carry_a_bot_api_call(
+    server: BotApiServer, bot: Bot, receiver: Receiver
+) -> None:
+    ann = server.user("Ann")
+    await bot.set_webhook(receiver.url)
+    receiver.replies.append({"method": "sendMessage", "chat_id": ann.id, "text": "pong"})
+    await ann.send("ping")
+    assert (await ann.reply()).text == "pong"
+    assert [c.status for c in server.calls_to("sendMessage")] == [200]
+    calls = len(server.calls)
+    receiver.replies.append({"method": "getMe"})  # Telegram ignores get* methods there
+    await ann.send("again")
+    await receiver.wait_for(2)
+    await server.idle()
+    assert server.calls[calls:] == []
+
+
+# ------------------------------------------------------------------------------ inline mode
+
+
+def article(result_id: str, text: str, **kwargs) -> InlineQueryResultArticle:
+    return InlineQueryResultArticle(
+        result_id, f"Title {result_id}", InputTextMessageContent(text, parse_mode="HTML"),
+        **kwargs)
+
+
+async def inline_update(bot: Bot, query_id: str) -> Update:
+    updates = [u for u in await bot.get_updates() if u.inline_query]
+    assert updates and updates[-1].inline_query.id == query_id
+    return updates[-1]
+
+
+async def test_inline_query_answer_and_choose(server: BotApiServer, bot: Bot, alice) -> None:
+    assert (await bot.get_me()).supports_inline_queries
+    qid = await alice.inline_query("kharkova")
+    query = (await inline_update(bot, qid)).inline_query
+    assert (query.query, query.offset, query.chat_type) == ("kharkova", "", "sender")
+    assert query.from_user.id == alice.id
+    assert await bot.answer_inline_query(qid, [
+        article("case-kharkova", "<b>Larisa Kharkova</b>: write a letter",
+                reply_markup=kb([("Open", "case:kharkova")])),
+        article("case-two", "Another case"),
+    ], cache_time=30, is_personal=True, next_offset="2",
+        button=InlineQueryResultsButton("Open the bot", start_parameter="inline"))
+    answer = await alice.inline_answer()
+    assert answer.query == "kharkova" and answer.result_ids == ["case-kharkova", "case-two"]
+    assert (answer.cache_time, answer.is_personal, answer.next_offset) == (30, True, "2")
+    assert answer.button == {"text": "Open the bot", "start_parameter": "inline"}
+    assert answer.result("case-two")["input_message_content"]["message_text"] == "Another case"
+
+    posted = await alice.choose_inline_result("case-kharkova")
+    assert posted.via_bot and not posted.from_bot
+    assert posted.text == "Larisa Kharkova: write a letter"
+    assert posted.entities == ({"offset": 0, "length": 15, "type": "bold"},)
+    assert posted.button_texts == ["Open"]
+    assert alice.history[-1] == posted
+    message = (await bot.get_updates(offset=-1))[0].message  # the bot is in this chat
+    assert message.via_bot.id == server.bot_id and message.from_user.id == alice.id
+    assert message.text == posted.text
+    with pytest.raises(AssertionError, match="no result 'nope'"):
+        await alice.choose_inline_result("nope")
+
+    # Its button names the message by inline_message_id; the bot edits it that way.
+    await alice.press("Open", message=posted)
+    query = (await bot.get_updates(offset=-1))[0].callback_query
+    assert query.message is None and query.inline_message_id and query.data == "case:kharkova"
+    with pytest.raises(BadRequest, match="Message can't be edited"):  # not by chat + id
+        await bot.edit_message_text("x", chat_id=alice.id, message_id=posted.message_id)
+    assert await bot.edit_message_text("Opened", inline_message_id=query.inline_message_id) is True
+    edited = await alice.reply()
+    assert (edited.message_id, edited.text, edited.via_bot, edited.buttons) == (
+        posted.message_id, "Opened", True, [])
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_text("Opened", inline_message_id=query.inline_message_id)
+    with pytest.raises(BadRequest, match="Message_id_invalid"):
+        await bot.edit_message_text("x", inline_message_id="unknown")
+
+
+async def test_inline_result_chosen_in_another_chat(bot: Bot, alice) -> None:
+    srv = BotApiServer(TOKEN, inline_feedback=True)
+    await srv.start()
+    try:
+        other = Bot(TOKEN, base_url=srv.base_url)
+        async with other:
+            carol = srv.user("Carol")
+            qid = await carol.inline_query("kh", chat_type="group")
+            await inline_update(other, qid)
+            await other.answer_inline_query(qid, [
+                article("one", "shared <i>text</i>", reply_markup=kb([("Join", "join")])),
+                article("two", "no keyboard")])
+            posted = await carol.choose_inline_result("one")
+            assert carol.elsewhere.history == [posted] and carol.history == []
+            assert posted.text == "shared text" and posted.via_bot
+            chosen = (await other.get_updates(offset=-1))[0].chosen_inline_result
+            assert (chosen.result_id, chosen.query, chosen.from_user.id) == ("one", "kh",
+                                                                               carol.id)
+            assert await other.edit_message_reply_markup(
+                inline_message_id=chosen.inline_message_id)  # the group sees the change
+            assert carol.elsewhere.history[0].buttons == []
+            await carol.choose_inline_result("two")
+            chosen = (await other.get_updates(offset=-1))[0].chosen_inline_result
+            assert chosen.result_id == "two" and chosen.inline_message_id is None
+    finally:
+        await srv.stop()
+
+
+async def test_inline_photo_results(server: BotApiServer, bot: Bot, alice) -> None:
+    sent = await bot.send_photo(alice.id, png(4, 3))
+    qid = await alice.inline_query("photo")
+    await inline_update(bot, qid)
+    await bot.answer_inline_query(qid, [
+        InlineQueryResultCachedPhoto("cached", sent.photo[-1].file_id, caption="<b>cap</b>",
+                                     parse_mode="HTML"),
+        InlineQueryResultPhoto("by-url", "https://example.org/p.jpg", "https://example.org/t.jpg",
+                               photo_width=80, photo_height=60),
+    ])
+    await alice.inline_answer()
+    posted = await alice.choose_inline_result("cached")
+    assert posted.photo.content == png(4, 3) and posted.text == "cap" and posted.via_bot
+    by_url = await alice.choose_inline_result("by-url")
+    assert (by_url.photo.width, by_url.photo.height) == (80, 60)
+    assert by_url.photo.content == b""  # no internet in the sandbox
+
+
+async def test_answer_inline_query_is_checked_like_telegram(
+    server: BotApiServer, bot: Bot, alice
+) -> None:
+    qid = await alice.inline_query("x")
+    cases = [
+        ([article(str(n), "t") for n in range(51)], "Too many inline query results specified"),
+        ([article("same", "a"), article("same", "b")], "Result_id_duplicate"),
+        ([article("x" * 65, "t")], "Result_id_invalid"),
+        ([article("bad", "<b>open")], "Can't parse inline query result: can't parse entities"),
+        ([article("long", "x" * 4097)], "Message_too_long"),
+        ([article("cb", "t", reply_markup=kb([("A", "x" * 65)]))], "Button_data_invalid"),
+    ]
+    for results, error in cases:
+        with pytest.raises(BadRequest, match=f"(?i){error}"):
+            await bot.answer_inline_query(qid, results)
+    raw_results = [
+        ([{"type": "article", "id": "1", "title": "t"}], 'Can\'t find field "message_text"'),
+        ([{"type": "article", "id": "1", "message_text": "m"}], 'Can\'t find field "title"'),
+        ([{"type": "audio", "id": "1"}], 'does not simulate "audio" results'),
+        ([{"type": "nonsense", "id": "1"}], 'type "nonsense" is unsupported'),
+        ([{"type": "photo", "id": "1"}], 'Can\'t find field "photo_file_id"'),
+        ([{"type": "photo", "id": "1", "photo_file_id": "NOPE"}], "wrong file identifier"),
+    ]
+    async with httpx.AsyncClient(base_url=server.base_url + TOKEN) as client:
+        for results, error in raw_results:
+            answer = await client.post("/answerInlineQuery", json={
+                "inline_query_id": qid, "results": results})
+            assert answer.status_code == 400 and error in answer.json()["description"], (
+                results, answer.json())
+    with pytest.raises(BadRequest, match="Can't use empty switch_pm_parameter"):
+        await bot.answer_inline_query(
+            qid, [], button=InlineQueryResultsButton("go", start_parameter=""))
+    assert await bot.answer_inline_query(qid, [])  # no results is an answer too
+    with pytest.raises(BadRequest, match="Query is too old"):  # answered once only
+        await bot.answer_inline_query(qid, [article("late", "t")])
+    assert (await alice.inline_answer(qid)).results == ()
+    server.inline.ttl = 0.0
+    stale = await alice.inline_query("late")
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_inline_query(stale, [article("1", "t")])
+    with pytest.raises(TimeoutError, match="did not answer"):
+        await alice.inline_answer(stale, timeout=0.05)
+    off = BotApiServer(TOKEN, inline_mode=False)
+    with pytest.raises(AssertionError, match="no inline mode"):
+        await off.user("Dan").inline_query("x")
+
+
+# ------------------------------------------------------------------------------ photos
+
+
+def png(width: int = 3, height: int = 2) -> bytes:
+    """A real (tiny, red) PNG picture."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
+async def test_send_photo_upload_file_id_and_caption(server: BotApiServer, bot: Bot,
+                                                     alice) -> None:
+    picture = png(5, 4)
+    m = await bot.send_photo(alice.id, picture, caption="Hearing <b>today</b>",
+                             parse_mode="HTML", reply_markup=kb([("Open", "open")]))
+    sim = alice.last_message()
+    assert sim.photo is not None and sim.photo.content == picture
+    assert (sim.photo.width, sim.photo.height, sim.photo.mime_type) == (5, 4, "image/png")
+    assert sim.text == "Hearing today" and sim.html == "Hearing <b>today</b>"
+    assert sim.button_texts == ["Open"] and sim.document is None
+    size = m.photo[-1]
+    assert (size.width, size.height, size.file_size) == (5, 4, len(picture))
+    assert m.caption == "Hearing today" and m.caption_entities[0].type == "bold"
+    f = await bot.get_file(size.file_id)
+    assert bytes(await f.download_as_bytearray()) == picture
+    again = await bot.send_photo(alice.id, size.file_id)  # by file_id
+    assert again.photo[-1].file_id == size.file_id and alice.last_message().photo == sim.photo
+
+    doc = await bot.send_document(alice.id, b"%PDF", filename="a.pdf")
+    with pytest.raises(BadRequest, match="Can't use file of type document as photo"):
+        await bot.send_photo(alice.id, doc.document.file_id)
+    with pytest.raises(BadRequest, match="Can't use file of type photo as document"):
+        await bot.send_document(alice.id, size.file_id)
+    with pytest.raises(BadRequest, match="Message caption is too long"):
+        await bot.send_photo(alice.id, picture, caption="<b>" + "c" * 1025 + "</b>",
+                             parse_mode="HTML")
+    await bot.send_photo(alice.id, picture, caption="<b>" + "c" * 1024 + "</b>",
+                         parse_mode="HTML")  # 1024 after parsing fits
+    with pytest.raises(BadRequest, match="Image_process_failed"):
+        await bot.send_photo(alice.id, b"not a picture", filename="x.jpg")
+    with pytest.raises(BadRequest, match="Photo_invalid_dimensions"):
+        await bot.send_photo(alice.id, png(100, 2))
+    with pytest.raises(BadRequest, match="Wrong file identifier"):
+        await bot.send_photo(alice.id, "NOPE")
+    server.block(alice.id)
+    with pytest.raises(Forbidden):
+        await bot.send_photo(alice.id, picture)
+    assert server.stats.messages_sent == 4  # three photos and one document
+
+
+async def test_protect_content_is_recorded_on_every_send(bot: Bot, alice) -> None:
+    await bot.send_message(alice.id, "secret", protect_content=True)
+    await bot.send_document(alice.id, b"doc", filename="d.txt", protect_content=True)
+    m = await bot.send_photo(alice.id, png(), protect_content=True)
+    await bot.send_message(alice.id, "open")
+    assert [s.has_protected_content for s in alice.messages] == [True, True, True, False]
+    assert m.has_protected_content is True
+    assert alice.messages[0].to_dict()["has_protected_content"] is True
+
+
+# ------------------------------------------------------------------------------ deleting
+
+
+async def test_bot_deletes_a_message_the_person_sent(
+    server: BotApiServer, bot: Bot, alice, monkeypatch
+) -> None:
+    sent = await alice.send("my phone number is 555-0100")
+    events = []
+    server.add_listener(events.append)
+    assert await bot.delete_message(alice.id, sent["message_id"])
+    gone = alice.message(sent["message_id"])
+    assert gone.deleted and not gone.from_bot and gone.text == "my phone number is 555-0100"
+    assert [e.type for e in events] == ["delete"] and events[0].message == gone
+    assert alice.chat.raw(sent["message_id"]) is None  # no longer in Telegram's chat
+    with pytest.raises(BadRequest, match="Message to delete not found"):
+        await bot.delete_message(alice.id, sent["message_id"])
+    with pytest.raises(BadRequest, match="Message to delete not found"):
+        await bot.delete_message(alice.id, 999)
+    with pytest.raises(BadRequest, match="Message to be replied not found"):
+        await bot.send_message(alice.id, "re", reply_to_message_id=sent["message_id"])
+
+    from bot.sandbox.methods import edits
+
+    old = await alice.send("old")
+    monkeypatch.setattr(edits, "DELETE_WINDOW", -1)  # as if it was sent 48 hours ago
+    with pytest.raises(BadRequest, match="Message can't be deleted"):
+        await bot.delete_message(alice.id, old["message_id"])
+    assert not alice.message(old["message_id"]).deleted
+
+
+# ------------------------------------------------------------------------------ flood control
+
+
+async def test_telegram_flood_limits_per_server() -> None:
+    srv = BotApiServer(TOKEN, flood_limits=True)
+    await srv.start()
+    try:
+        assert (srv.flood_limit_global, srv.flood_limit_per_chat) == (30.0, 1.0)
+        people = [srv.user(f"P{n}", started=True) for n in range(61)]
+        limits = httpx.Limits(max_connections=100)
+        async with httpx.AsyncClient(base_url=srv.base_url + TOKEN, limits=limits) as client:
+            async def send(person, **extra) -> httpx.Response:
+                return await client.post("/sendMessage", json={
+                    "chat_id": person.id, "text": "broadcast", **extra})
+
+            assert (await send(people[0])).status_code == 200
+            again = await send(people[0])  # 1 message a second to one chat
+            assert again.status_code == 429 and again.json() == {
+                "ok": False, "error_code": 429,
+                "description": "Too Many Requests: retry after 1",
+                "parameters": {"retry_after": 1}}
+
+            started = time.monotonic()
+            answers = await asyncio.gather(*(send(person) for person in people[1:60]))
+            elapsed = time.monotonic() - started
+            sent = 1 + sum(a.status_code == 200 for a in answers)
+            refused = [a for a in answers if a.status_code == 429]
+            assert sent + len(refused) == 60
+            assert refused and sent <= 30 + 30 * elapsed + 1, (sent, elapsed)  # ~30 a second
+            assert all(a.json()["parameters"]["retry_after"] >= 1 for a in refused)
+            # a paid broadcast may go up to 1000 messages a second: it goes through now
+            paid = await send(people[60], allow_paid_broadcast=True)
+            assert paid.status_code == 200 and people[60].texts == ["broadcast"]
+            again = await send(people[60], allow_paid_broadcast=True)
+            assert again.status_code == 429  # ... but still one a second to the same chat
+    finally:
+        await srv.stop()
+    assert srv.stats.rate_limited == len(refused) + 2
+
+
+# ------------------------------------------------------------------------------ correcting
+
+
+async def test_edit_an_earlier_message_by_id(server: BotApiServer, bot: Bot, alice) -> None:
+    alert = await bot.send_message(alice.id, "Hearing on <b>May 3</b>", parse_mode="HTML",
+                                   reply_markup=kb([("Unsubscribe", "unsub:1")]))
+    later = [await bot.send_message(alice.id, f"later {n}") for n in range(3)]
+    fixed = await bot.edit_message_text("Hearing on <b>May 4</b>", chat_id=alice.id,
+                                        message_id=alert.message_id, parse_mode="HTML",
+                                        reply_markup=kb([("Unsubscribe", "unsub:1")]))
+    assert fixed.text == "Hearing on May 4" and fixed.edit_date is not None
+    sim = alice.message(alert.message_id)
+    assert (sim.text, sim.edited, sim.button_texts) == ("Hearing on May 4", 1, ["Unsubscribe"])
+    assert [alice.message(m.message_id).edited for m in later] == [0, 0, 0]
+    assert alice.last_message().text == "later 2"  # the edit did not move it
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_text("Hearing on <b>May 4</b>", chat_id=alice.id,
+                                    message_id=alert.message_id, parse_mode="HTML",
+                                    reply_markup=kb([("Unsubscribe", "unsub:1")]))
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_reply_markup(alice.id, alert.message_id,
+                                            reply_markup=kb([("Unsubscribe", "unsub:1")]))
+    bob = server.user("Bob", started=True)
+    with pytest.raises(BadRequest, match="Message to edit not found"):  # ids are per chat
+        await bot.edit_message_text("x", chat_id=bob.id, message_id=alert.message_id)
+    assert alice.message(alert.message_id).edited == 1
+
+
+# ------------------------------------------------------------------------------ its own shape
+
+
+def test_server_modules_are_small_and_import_one_way() -> None:
+    """bot/sandbox: no module over 600 lines, no import cycle (TYPE_CHECKING ones count)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "bot" / "sandbox"
+    graph: dict[str, set[str]] = {}
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root).with_suffix("").parts
+        package = parts[:-1] if parts[-1] != "__init__" else parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        assert len(path.read_text().splitlines()) <= 600, f"{path.name} is over 600 lines"
+        graph[name] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package[: len(package) - node.level + 1]
+                target = ".".join((*base, *([node.module] if node.module else [])))
+                graph[name] |= {target} | {f"{target}.{a.name}".strip(".") for a in node.names}
+    graph = {name: {t for t in targets if t in graph and t != name}
+             for name, targets in graph.items()}
+
+    def reaches(start: str, goal: str) -> bool:
+        todo, seen = [start], {start}
+        while todo:
+            for target in graph[todo.pop()]:
+                if target == goal:
+                    return True
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        return False
+
+    cycles = sorted(name for name in graph if reaches(name, name))
+    assert cycles == [], f"modules in an import cycle: {cycles}"
+    assert {"people", "chat", "core", "server", "control", "methods.messages"} <= set(graph)

@@ -246,6 +246,30 @@ async def test_documents_are_downloadable(sandbox, chat):
         assert response.status == 404
 
 
+async def test_photos_show_and_deleted_messages_leave_the_chat(sandbox, chat):
+    picture = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x01\x08"
+               b"\x02\x00\x00\x00{@\xe8\xdd\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\x00D\x00\x08"
+               b"\xfe\x01\xff\xc6\x9ey\xf7\x00\x00\x00\x00IEND\xaeB`\x82")  # 2x1, red
+    said = await chat.send(ALICE_ID, "my address is secret")
+    await sandbox.app.bot.send_photo(ALICE_ID, photo=picture, caption="A <b>photo</b>",
+                                     parse_mode="HTML")
+    event = await chat.next_event(lambda e: e["type"] == "message" and e["message"]["photo"])
+    photo = event["message"]["photo"]
+    assert (photo["width"], photo["height"]) == (2, 1) and event["message"]["text"] == "A photo"
+    async with chat.session.get(chat.url + photo["url"]) as response:
+        assert response.status == 200 and response.content_type == "image/png"
+        assert response.headers["Content-Disposition"].startswith("inline;")
+        assert await response.read() == picture
+
+    # The bot deletes what the person wrote: it leaves the chat on the page.
+    assert await sandbox.app.bot.delete_message(ALICE_ID, said["message_id"])
+    event = await chat.next_event(lambda e: e["type"] == "delete")
+    assert event["message"]["message_id"] == said["message_id"] and event["message"]["deleted"]
+    shown = (await chat.get(f"/api/people/{ALICE_ID}/messages"))["messages"]
+    assert said["message_id"] not in [m["message_id"] for m in shown]
+    assert [m["text"] for m in shown if not m["from_bot"]] == []
+
+
 async def test_other_sites_cannot_drive_the_chat(chat):
     async with chat.session.post(f"{chat.url}/api/people/{ALICE_ID}/send", json={"text": "hi"},
                                  headers={"Origin": "http://evil.example"}) as response:

@@ -13,7 +13,15 @@ Typical test::
             await server.idle()  # all updates fetched, no Bot API call for 0.15 s
             assert alice.messages[-1].text == "..."
 
-Faults: ``server.fail("sendMessage", 429, retry_after=3)``, ``server.block(alice.id)``.
+Faults: ``server.fail("sendMessage", 429, retry_after=3)``, ``server.block(alice.id)``;
+Telegram's flood limits: ``BotApiServer(flood_limits=True)``. Inline mode:
+``await alice.inline_query("text")``, ``await alice.inline_answer()``,
+``await alice.choose_inline_result(result_id)``. Webhooks: the bot calls setWebhook and the
+server POSTs its updates there.
+
+Modules: :mod:`.server` (HTTP) on :mod:`.core` (what Telegram knows) with :mod:`.methods` (the
+Bot API, by area); :mod:`.people` and :mod:`.chat` (the people and their chats); :mod:`.control`
+(JSON control API); :mod:`.web` and :mod:`.run` (the sandbox's web chat and command).
 """
 
 from .formatting import EntityParseError, parse_html, parse_markdown_v2
@@ -22,6 +30,7 @@ from .models import (
     CallbackAnswer,
     ChatEvent,
     FaultRule,
+    InlineAnswer,
     SimDocument,
     SimMessage,
     Stats,
@@ -37,6 +46,7 @@ __all__ = [
     "ChatEvent",
     "EntityParseError",
     "FaultRule",
+    "InlineAnswer",
     "SimDocument",
     "SimMessage",
     "SimUser",

@@ -13,6 +13,7 @@ __all__ = [
     "CallbackAnswer",
     "ChatEvent",
     "FaultRule",
+    "InlineAnswer",
     "SimDocument",
     "SimMessage",
     "Stats",
@@ -21,13 +22,16 @@ __all__ = [
 
 @dataclass(frozen=True)
 class SimDocument:
-    """A file attached to a message (sent by the bot or uploaded by a simulated user)."""
+    """A file attached to a message (sent by the bot or uploaded by a simulated user): a
+    document, or the picture of a photo (then ``width`` and ``height`` are set)."""
 
     file_id: str
     file_unique_id: str
     filename: str | None
     mime_type: str | None
     content: bytes = field(repr=False)
+    width: int | None = None
+    height: int | None = None
 
     @property
     def size(self) -> int:
@@ -54,6 +58,8 @@ class SimDocument:
             "mime_type": self.mime_type,
             "size": self.size,
         }
+        if self.width is not None:
+            d["width"], d["height"] = self.width, self.height
         if with_content:
             d["content_base64"] = base64.b64encode(self.content).decode()
         return d
@@ -72,17 +78,20 @@ class SimMessage:
     chat_id: int
     date: int
     from_bot: bool
-    text: str  # plain text (entities parsed) - the caption for documents
+    text: str  # plain text (entities parsed) - the caption for documents and photos
     html: str | None = None  # the text/caption exactly as the bot sent it (raw HTML)
     parse_mode: str | None = None
     entities: tuple[dict, ...] = ()
     buttons: list[list[dict]] = field(default_factory=list)  # inline keyboard rows
     keyboard: list[list[str]] | None = None  # reply keyboard (texts), if any
     document: SimDocument | None = None
+    photo: SimDocument | None = None  # the picture, as it was uploaded
     reply_to_message_id: int | None = None
     edited: int = 0
     deleted: bool = False
     link_preview_disabled: bool = False
+    has_protected_content: bool = False  # sent with protect_content (no forwarding, no saving)
+    via_bot: bool = False  # posted by the person through the bot's inline mode
 
     # -- buttons -------------------------------------------------------------------------
     @property
@@ -130,9 +139,12 @@ class SimMessage:
             "buttons": self.buttons,
             "keyboard": self.keyboard,
             "document": self.document.to_dict() if self.document else None,
+            "photo": self.photo.to_dict() if self.photo else None,
             "reply_to_message_id": self.reply_to_message_id,
             "edited": self.edited,
             "deleted": self.deleted,
+            "has_protected_content": self.has_protected_content,
+            "via_bot": self.via_bot,
         }
 
     def __str__(self) -> str:
@@ -143,6 +155,8 @@ class SimMessage:
         body = repr(self.text if len(self.text) <= 300 else self.text[:300] + "…")
         if self.document:
             body = f"[document {self.document.filename!r}, {self.document.size} B] " + body
+        if self.photo:
+            body = f"[photo {self.photo.width}x{self.photo.height}, {self.photo.size} B] " + body
         kb = ""
         if self.buttons:
             kb = " " + " / ".join(
@@ -165,14 +179,36 @@ class CallbackAnswer:
     time: float
 
 
+@dataclass(frozen=True)
+class InlineAnswer:
+    """What the bot answered (answerInlineQuery) to a person's inline query."""
+
+    query_id: str
+    query: str
+    results: tuple[dict, ...]  # InlineQueryResult dicts as the bot sent them, in order
+    cache_time: int
+    is_personal: bool
+    next_offset: str
+    button: dict | None
+    time: float
+
+    @property
+    def result_ids(self) -> list[str]:
+        return [r["id"] for r in self.results]
+
+    def result(self, result_id: str) -> dict | None:
+        return next((r for r in self.results if r["id"] == result_id), None)
+
+
 @dataclass
 class ChatEvent:
     """Something that happened in a simulated chat (for listeners, events(), /control/events).
 
     ``type`` is one of: ``message`` (new message, from bot or user - see message.from_bot),
     ``edit``, ``delete``, ``callback_query`` (user pressed a button), ``callback_answer``,
-    ``chat_action`` (e.g. typing), ``user`` (a simulated user was created), ``block``,
-    ``unblock``, ``commands`` (the bot changed its command menu; chat_id None).
+    ``inline_query`` (user typed an inline query), ``inline_answer``, ``chat_action`` (e.g.
+    typing), ``user`` (a simulated user was created), ``block``, ``unblock``, ``commands`` (the
+    bot changed its command menu; chat_id None).
     """
 
     seq: int

@@ -1,8 +1,10 @@
-"""Simulated Telegram users: the control side of the sandbox Bot API server.
+"""Simulated Telegram users: the people's side of the sandbox.
 
-A :class:`SimUser` owns a private chat with the bot (``chat.id == user.id``). Through it a test
-(or the sandbox web chat) sends messages, uploads documents and presses inline buttons, and
-reads what the bot sent back.
+A :class:`SimUser` is one person with a private chat with the bot (``chat.id == user.id``).
+Through it a test (or the sandbox web chat) sends messages, uploads documents, presses inline
+buttons and types inline queries, and reads what the bot sent back. A person reaches Telegram
+only through the :class:`TelegramService` methods below, as a Telegram app would; the chat itself
+(:class:`~.chat.ChatLog`) belongs to Telegram and the person only reads it.
 """
 
 from __future__ import annotations
@@ -10,67 +12,40 @@ from __future__ import annotations
 import asyncio
 import mimetypes
 import re
-import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from .models import CallbackAnswer, SimMessage
+from .chat import ChatLog
+from .models import CallbackAnswer, InlineAnswer, SimDocument, SimMessage
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .server import BotApiServer
-
-__all__ = ["SimUser"]
+__all__ = ["SimUser", "TelegramService"]
 
 _COMMAND_RE = re.compile(r"^/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{1,64})?")
+INLINE_CHAT_TYPES = ("sender", "private", "group", "supergroup", "channel")
 
 
-class _Signal:
-    """A broadcast wake-up: every waiter is released by the next ``fire()``."""
+class TelegramService(Protocol):
+    """What a person's Telegram app asks of Telegram (``SimTelegram`` provides it)."""
 
-    __slots__ = ("_fut",)
+    def block(self, user_id: int, *, notify: bool = False) -> None: ...
 
-    def __init__(self) -> None:
-        self._fut: asyncio.Future | None = None
+    def unblock(self, user_id: int, *, notify: bool = False) -> None: ...
 
-    def fire(self) -> None:
-        fut = self._fut
-        if fut is not None:
-            self._fut = None
-            if not fut.done():
-                fut.set_result(None)
+    def user_sends(self, user: SimUser, fields: dict[str, Any], *,
+                   document: SimDocument | None = None) -> dict: ...
 
-    async def wait(self, timeout: float | None) -> bool:
-        """Wait for the next fire(); False on timeout."""
-        if timeout is not None and timeout <= 0:
-            return False
-        loop = asyncio.get_running_loop()
-        fut = self._fut
-        if fut is None or fut.done() or fut.get_loop() is not loop:
-            fut = self._fut = loop.create_future()
-        done, _ = await asyncio.wait((fut,), timeout=timeout)
-        return bool(done)
+    def upload(self, content: bytes, filename: str | None, mime_type: str | None) -> SimDocument:
+        ...
 
+    def press_button(self, user: SimUser, message_id: int, data: str) -> str: ...
 
-class _Bucket:
-    """Token bucket for the optional flood limits."""
+    def ask_inline(self, user: SimUser, query: str, offset: str, chat_type: str) -> str: ...
 
-    __slots__ = ("rate", "stamp", "tokens")
+    async def inline_answer(self, query_id: str, timeout: float) -> InlineAnswer | None: ...
 
-    def __init__(self, rate: float) -> None:
-        self.rate = rate
-        self.tokens = max(1.0, rate)
-        self.stamp = time.monotonic()
+    def choose_inline_result(self, user: SimUser, query_id: str, result_id: str) -> SimMessage:
+        ...
 
-    def take(self) -> int:
-        """Take one token; return 0 on success, otherwise the retry_after (s) to answer."""
-        now = time.monotonic()
-        cap = max(1.0, self.rate)
-        self.tokens = min(cap, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return 0
-        missing = 1.0 - self.tokens
-        return max(1, int(-(-missing // self.rate)))
+    def diagnostics(self) -> str: ...
 
 
 class SimUser:
@@ -78,7 +53,8 @@ class SimUser:
 
     def __init__(
         self,
-        server: BotApiServer,
+        server: TelegramService,
+        chat: ChatLog,
         user_id: int,
         first_name: str,
         *,
@@ -87,6 +63,10 @@ class SimUser:
         language_code: str | None = "en",
     ) -> None:
         self.server = server
+        #: the private chat with the bot (Telegram writes it; read it through the methods below)
+        self.chat = chat
+        #: chats the bot is not in, where this person posted through the bot's inline mode
+        self.elsewhere = ChatLog(0)
         self.id = user_id
         self.first_name = first_name
         self.last_name = last_name
@@ -98,16 +78,8 @@ class SimUser:
         self.blocked = False
         #: answers the bot gave to this user's button presses, in order
         self.callback_answers: list[CallbackAnswer] = []
-        # chat state -----------------------------------------------------------------------
-        self._next_message_id = 1
-        self._raw: dict[int, dict] = {}  # message_id -> Telegram Message dict (current)
-        self._sim: dict[int, SimMessage] = {}  # message_id -> current SimMessage
-        self._order: list[int] = []  # all message ids, in order
-        self._bot_events: list[SimMessage] = []  # new/edited bot messages (snapshots)
-        self._cursor = 0  # index into _bot_events for reply()
-        self._changed = _Signal()
-        self._bucket: _Bucket | None = None
-        self.menu_button: dict | None = None
+        self._seen_changes = 0  # how many of the bot's sends/edits reply() has handed out
+        self._inline_queries: list[str] = []  # ids of this person's inline queries, in order
 
     # ------------------------------------------------------------------ identity
     @property
@@ -157,7 +129,7 @@ class SimUser:
         if self.blocked:  # like pressing "Restart bot" in the client
             self.server.unblock(self.id)
         self.started = True
-        self._cursor = len(self._bot_events)
+        self.skip_replies()
 
     async def send(self, text: str, *, reply_to: int | SimMessage | None = None) -> dict:
         """The user sends a text message. Returns the Telegram Message dict.
@@ -175,10 +147,10 @@ class SimUser:
             fields["entities"] = [{"type": "bot_command", "offset": 0, "length": m.end()}]
         if reply_to is not None:
             rid = reply_to.message_id if isinstance(reply_to, SimMessage) else int(reply_to)
-            if rid in self._raw:
-                fields["reply_to_message"] = dict(self._raw[rid])
-        msg = self.server._add_message(self, from_bot=False, fields=fields)
-        self.server._push_update("message", msg)
+            replied = self.chat.raw(rid)
+            if replied is not None:
+                fields["reply_to_message"] = replied
+        msg = self.server.user_sends(self, fields)
         await asyncio.sleep(0)
         return msg
 
@@ -193,33 +165,31 @@ class SimUser:
         self._before_action()
         if mime_type is None:
             mime_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-        doc = self.server._store_file(bytes(content), filename, mime_type)
-        fields: dict[str, Any] = {"document": self.server._document_dict(doc)}
+        doc = self.server.upload(bytes(content), filename, mime_type)
+        fields: dict[str, Any] = {}
         if caption:
             fields["caption"] = caption
-        msg = self.server._add_message(self, from_bot=False, fields=fields, document=doc)
-        self.server._push_update("message", msg)
+        msg = self.server.user_sends(self, fields, document=doc)
         await asyncio.sleep(0)
         return msg
 
     def _resolve_message(self, message: SimMessage | int | None, *, need_keyboard: bool):
         if message is not None:
             mid = message.message_id if isinstance(message, SimMessage) else int(message)
-            sim = self._sim.get(mid)
+            sim = self.chat.get(mid)
             if sim is None or sim.deleted:
                 raise AssertionError(
                     f"message #{mid} is not (or no longer) in the chat with {self.full_name}"
                     f"\n{self.dump()}"
                 )
             return sim
-        for mid in reversed(self._order):
-            sim = self._sim[mid]
-            if sim.from_bot and not sim.deleted and (sim.buttons or not need_keyboard):
-                return sim
-        raise AssertionError(
-            f"no bot message with an inline keyboard in the chat with {self.full_name}"
-            f"\n{self.dump()}"
-        )
+        sim = self.chat.latest_from_bot(with_buttons=need_keyboard)
+        if sim is None:
+            raise AssertionError(
+                f"no bot message with an inline keyboard in the chat with {self.full_name}"
+                f"\n{self.dump()}"
+            )
+        return sim
 
     async def press(self, label: str, message: SimMessage | int | None = None) -> str:
         """Press the inline button whose text is (or contains) ``label`` on ``message`` or on
@@ -246,30 +216,72 @@ class SimUser:
                 raise
             sim = self._resolve_message(None, need_keyboard=False)
         self._before_action()
-        return self.server._press(self, sim.message_id, data)
+        return self.server.press_button(self, sim.message_id, data)
+
+    # ------------------------------------------------------------------ inline mode
+    async def inline_query(self, query: str, *, offset: str = "",
+                           chat_type: str = "sender") -> str:
+        """The user types ``@bot query`` in a chat of ``chat_type`` ("sender" is this private
+        chat with the bot). Returns the inline query id; read the bot's answer with
+        inline_answer()."""
+        if chat_type not in INLINE_CHAT_TYPES:
+            raise ValueError(f"chat_type must be one of {', '.join(INLINE_CHAT_TYPES)}")
+        if len(query) > 256:
+            raise ValueError("an inline query has at most 256 characters")
+        query_id = self.server.ask_inline(self, query, offset, chat_type)
+        self._inline_queries.append(query_id)
+        await asyncio.sleep(0)
+        return query_id
+
+    async def inline_answer(self, query_id: str | None = None,
+                            timeout: float = 5.0) -> InlineAnswer:
+        """Wait for the bot's answer to ``query_id`` (default: this user's latest query)."""
+        query_id = query_id or self._latest_inline_query()
+        answer = await self.server.inline_answer(query_id, timeout)
+        if answer is None:
+            raise TimeoutError(
+                f"the bot did not answer {self.full_name}'s inline query {query_id} within "
+                f"{timeout}s.\n{self.server.diagnostics()}"
+            )
+        return answer
+
+    async def choose_inline_result(self, result_id: str,
+                                   query_id: str | None = None) -> SimMessage:
+        """The user taps result ``result_id`` of the bot's answer: its message is posted, from
+        the user and ``via_bot``, into the chat the query was typed in (this chat for
+        "sender", otherwise ``self.elsewhere``). Returns that message."""
+        query_id = query_id or self._latest_inline_query()
+        self._before_action()
+        sim = self.server.choose_inline_result(self, query_id, result_id)
+        await asyncio.sleep(0)
+        return sim
+
+    def _latest_inline_query(self) -> str:
+        if not self._inline_queries:
+            raise AssertionError(f"{self.full_name} has not typed an inline query")
+        return self._inline_queries[-1]
 
     # ------------------------------------------------------------------ reading
     @property
     def messages(self) -> list[SimMessage]:
         """Messages the bot sent in this chat, in order, in their current state (edits applied
         in place; deleted ones stay with ``deleted=True``)."""
-        return [self._sim[i] for i in self._order if self._sim[i].from_bot]
+        return [m for m in self.chat.history if m.from_bot]
 
     @property
     def history(self) -> list[SimMessage]:
         """All messages in the chat (the user's and the bot's), current state."""
-        return [self._sim[i] for i in self._order]
+        return self.chat.history
 
     def last_message(self) -> SimMessage | None:
         """The most recent (not deleted) bot message, or None."""
-        for mid in reversed(self._order):
-            sim = self._sim[mid]
-            if sim.from_bot and not sim.deleted:
-                return sim
-        return None
+        return self.chat.latest_from_bot()
 
     def message(self, message_id: int) -> SimMessage:
-        return self._sim[message_id]
+        sim = self.chat.get(message_id)
+        if sim is None:
+            raise KeyError(message_id)
+        return sim
 
     @property
     def texts(self) -> list[str]:
@@ -278,7 +290,7 @@ class SimUser:
 
     def dump(self, last: int = 15) -> str:
         hist = self.history[-last:]
-        head = f"chat with {self.full_name} ({self.id}), {len(self._order)} messages"
+        head = f"chat with {self.full_name} ({self.id}), {len(self.chat)} messages"
         if not hist:
             return head + ": (empty)"
         return head + ":\n" + "\n".join("  " + str(m) for m in hist)
@@ -286,20 +298,14 @@ class SimUser:
     async def reply(self, timeout: float = 5.0) -> SimMessage:
         """Wait for the next new or edited bot message in this chat since the user's last
         action (send/press) or the previous reply(); return it (a snapshot)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            if self._cursor < len(self._bot_events):
-                sim = self._bot_events[self._cursor]
-                self._cursor += 1
-                return sim
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise TimeoutError(
-                    f"{self.full_name} got no new bot message or edit within {timeout}s.\n"
-                    f"{self.dump()}\n{self.server._diagnostics()}"
-                )
-            await self._changed.wait(remaining)
+        sim = await self.chat.bot_change(self._seen_changes, timeout)
+        if sim is None:
+            raise TimeoutError(
+                f"{self.full_name} got no new bot message or edit within {timeout}s.\n"
+                f"{self.dump()}\n{self.server.diagnostics()}"
+            )
+        self._seen_changes += 1
+        return sim
 
     async def replies(self, n: int, timeout: float = 5.0) -> list[SimMessage]:
         """Wait for the next ``n`` new/edited bot messages (one deadline for all)."""
@@ -325,7 +331,7 @@ class SimUser:
 
     def skip_replies(self) -> None:
         """Forget pending (not yet awaited) bot messages for reply()."""
-        self._cursor = len(self._bot_events)
+        self._seen_changes = self.chat.bot_change_count
 
     # ------------------------------------------------------------------ blocking
     def block(self) -> None:

@@ -15,7 +15,8 @@ Routes (all on loopback):
   ``/document`` (multipart field ``document``) — act as that person.
 * ``GET /api/people/{id}/commands`` — the command menu Telegram would show that person.
 * ``GET /api/events?after=N&timeout=S`` — long poll for what happens in every chat.
-* ``GET /files/{file_id}/{name}`` — download a document (the bot's .eml and .pdf letters).
+* ``GET /files/{file_id}/{name}`` — download a document (the bot's .eml and .pdf letters) or a
+  photo (``?inline=1`` to show it).
 """
 
 from __future__ import annotations
@@ -154,6 +155,8 @@ class SandboxWeb:
         if message.document is not None:
             data["document"]["url"] = self.file_url(message.document.file_id,
                                                     message.document.filename)
+        if message.photo is not None:  # shown in the page, so served inline
+            data["photo"]["url"] = self.file_url(message.photo.file_id, "photo") + "?inline=1"
         return data
 
     def event_json(self, event: ChatEvent) -> dict[str, Any]:

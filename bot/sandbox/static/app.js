@@ -278,6 +278,11 @@
         el("span", { class: "document-name", text: d.filename || "file" }),
         el("span", { class: "document-size", text: `${sizeOf(d.size)} · Download` }))));
     }
+    if (message.photo) {
+      const p = message.photo;
+      bubble.append(el("a", { class: "photo", href: p.url, target: "_blank", rel: "noopener" },
+        el("img", { src: p.url, alt: "photo", width: p.width || null, height: p.height || null })));
+    }
     if (message.text) {
       const body = el("div", { class: "text" });
       renderText(body, message);
