@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from bot import render
 from bot.sandbox.formatting import parse_html
 from content.loader import load_library
+from content.schema import Summary
 from storage.models import Event
 
 LIBRARY, _ = load_library()
@@ -25,7 +26,7 @@ def _event(n: int, text: str = "A hearing took place") -> Event:
 @settings(max_examples=60, deadline=None)
 @given(st.text(min_size=1, max_size=9000))
 def test_card_fits_and_stays_valid_html_whatever_the_summary(summary):
-    case = KHARKOVA.model_copy(update={"summary": summary})
+    case = KHARKOVA.model_copy(update={"summary": Summary.model_construct(en=summary)})
     text = render.case_card(case, is_open=True, closed_note="<b>x</b> & y", next_hearing=None,
                             latest=[_event(1), _event(2)], subscribed=False)
     plain, _ = parse_html(text)  # raises if a tag or an entity was cut
@@ -34,7 +35,7 @@ def test_card_fits_and_stays_valid_html_whatever_the_summary(summary):
 
 def test_long_summary_is_shortened_at_a_word_boundary():
     words = "solidarity " * 800
-    case = KHARKOVA.model_copy(update={"summary": words.strip()})
+    case = KHARKOVA.model_copy(update={"summary": Summary.model_construct(en=words.strip())})
     text = render.case_card(case, is_open=True, closed_note=None, next_hearing=None, latest=[],
                             subscribed=True)
     assert len(text) <= render.TELEGRAM_LIMIT
