@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def check_content() -> int:
-    from content.loader import load_library
+    from content.loader import load_library, translation_gaps
 
     library, errors = load_library()
     for error in errors:
@@ -53,6 +53,11 @@ def check_content() -> int:
     if errors:
         print(f"{len(errors)} problem(s) found.", file=sys.stderr)
         return 1
+    gaps = translation_gaps(library)
+    for file in sorted({gap.file for gap in gaps}):
+        fields = [gap.field for gap in gaps if gap.file == file]
+        print(f"warning: {file}: no Russian text yet for {len(fields)} field(s): "
+              f"{', '.join(fields)}")
     events = sum(len(case.timeline) for case in library.cases.values())
     print(f"Content is valid: {len(library.cases)} cases, {events} timeline events, "
           f"{len(library.authorities)} authorities.")

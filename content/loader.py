@@ -8,284 +8,28 @@ coordinator who uploads a broken case file in chat gets a list of specific, frie
 from __future__ import annotations
 
 import difflib
-import re
-import types
-import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from content.errors import ContentError, friendly, short, validation_errors
 from content.schema import Authority, Case
+from content.yaml_reader import MAX_FILE_CHARS, read_yaml
+
+__all__ = ["AUTHORITIES_FILE", "CASES_DIR", "CONTENT_ROOT", "MAX_FILE_CHARS", "ContentError",
+           "Library", "load_authorities", "load_library", "parse_case", "translation_gaps"]
 
 CONTENT_ROOT = Path(__file__).parent
 AUTHORITIES_FILE = "authorities.yaml"
 CASES_DIR = "cases"
-
-# A case file is a few kilobytes; anything far larger is a mistake (or an attack on the parser).
-MAX_FILE_CHARS = 200_000
-
-
-@dataclass(frozen=True)
-class ContentError:
-    file: str  # e.g. "content/cases/kharkova.yaml"
-    field: str  # e.g. "timeline[2].date", "addressees[1]", or "" for the whole file
-    message: str
-
-    def __str__(self) -> str:
-        if self.field:
-            return f"{self.file}: {self.field}: {self.message}"
-        return f"{self.file}: {self.message}"
 
 
 @dataclass(frozen=True)
 class Library:
     cases: dict[str, Case]  # slug -> Case
     authorities: dict[str, Authority]  # key -> Authority
-
-
-# --------------------------------------------------------------------------------------------
-# YAML reading
-
-
-class _ContentYamlLoader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2-like scalars and no aliases.
-
-    * dates stay strings, so pydantic reports an impossible date such as 2017-02-30 against its
-      field (PyYAML would raise a bare ValueError while parsing);
-    * ``10:30`` stays a string (YAML 1.1 reads it as the base-60 integer 630);
-    * only true/false are booleans (``no``, ``on``, ``off`` stay strings);
-    * aliases (``*name``) are refused, so a small upload cannot expand into a huge document.
-    """
-
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                "aliases (*name) are not supported in content files; write the value out",
-                event.start_mark,
-            )
-        return super().compose_node(parent, index)
-
-
-_DROPPED_TAGS = {
-    "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-}
-_ContentYamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _DROPPED_TAGS]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-# An explicit !!timestamp stays text too: pydantic then checks it as a date or time.
-_ContentYamlLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
-_ContentYamlLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
-_ContentYamlLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:int",
-    re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"),
-    list("-+0123456789"),
-)
-_ContentYamlLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(
-        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)"
-        r"|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+0123456789."),
-)
-
-
-def _read_yaml(text: str | bytes, file: str) -> tuple[Any, list[ContentError]]:
-    """Parse one YAML document. Returns (data, errors); data is None when there are errors."""
-    if isinstance(text, (bytes, bytearray, memoryview)):
-        try:
-            text = bytes(text).decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            return None, [
-                ContentError(
-                    file,
-                    "",
-                    f"the file is not UTF-8 text (undecodable byte at position {exc.start}); "
-                    "save it as UTF-8 and try again",
-                )
-            ]
-    if not isinstance(text, str):
-        return None, [ContentError(file, "", f"expected text, got {type(text).__name__}")]
-    if len(text) > MAX_FILE_CHARS:
-        return None, [
-            ContentError(
-                file,
-                "",
-                f"the file is too large ({len(text)} characters; at most {MAX_FILE_CHARS})",
-            )
-        ]
-    try:
-        data = yaml.load(text, Loader=_ContentYamlLoader)  # a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = exc.problem or exc.context or "invalid YAML"
-        return None, [ContentError(file, "", f"YAML syntax error{where}: {problem}")]
-    except yaml.YAMLError as exc:
-        return None, [ContentError(file, "", f"YAML syntax error: {exc}")]
-    except RecursionError:
-        return None, [ContentError(file, "", "the YAML is nested too deeply to read")]
-    except Exception as exc:  # noqa: BLE001 - bad input must never crash the caller
-        return None, [
-            ContentError(
-                file, "", f"could not read a value in the YAML ({exc}); check any '!!' tags"
-            )
-        ]
-    return data, []
-
-
-# --------------------------------------------------------------------------------------------
-# Turning pydantic errors into ContentErrors
-
-
-def _loc_to_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for item in loc:
-        if isinstance(item, int):
-            out += f"[{item}]"
-        else:
-            out += ("." if out else "") + str(item)
-    return out
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _unwrap(annotation: Any) -> Any:
-    """list[X] -> X is done by the caller; here: X | None -> X."""
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return annotation
-
-
-def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The model class found by following loc from model, or None."""
-    current: Any = model
-    try:
-        for item in loc:
-            current = _unwrap(current)
-            if isinstance(item, int):
-                if typing.get_origin(current) is not list:
-                    return None
-                current = typing.get_args(current)[0]
-            else:
-                if not (isinstance(current, type) and issubclass(current, BaseModel)):
-                    return None
-                current = current.model_fields[item].annotation
-        current = _unwrap(current)
-    except (KeyError, IndexError, TypeError):
-        return None
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return current
-    return None
-
-
-_PATTERN_HINTS = {
-    "slug": "use 1-64 letters, digits, '-' or '_' (no spaces): the slug becomes part of a "
-    "t.me link",
-    "key": "use 1-48 lowercase letters, digits, '-' or '_' (no spaces), e.g. 'kz-president'",
-}
-
-
-def _friendly(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str]:
-    """(field path, message) for one pydantic error."""
-    loc = tuple(error.get("loc", ()))
-    kind = error.get("type", "")
-    value = error.get("input")
-    ctx = error.get("ctx") or {}
-    message = str(error.get("msg", "is invalid"))
-    field = _loc_to_path(loc)
-    last = loc[-1] if loc else ""
-
-    if kind == "missing":
-        return field, "this required field is missing"
-    if kind == "extra_forbidden":
-        parent = _model_at(model, loc[:-1])
-        allowed = list(parent.model_fields) if parent else []
-        text = f"unknown field {str(last)!r}"
-        close = difflib.get_close_matches(str(last), allowed, n=1)
-        if close:
-            text += f" (did you mean {close[0]!r}?)"
-        if allowed:
-            text += f"; allowed here: {', '.join(allowed)}"
-        return field, text
-    if kind in ("date_from_datetime_parsing", "date_parsing", "date_from_datetime_inexact"):
-        reason = ctx.get("error")
-        reason_text = f" ({reason})" if reason else ""
-        return field, (
-            f"{_short(value)} is not a real calendar date{reason_text}; "
-            "write dates as YYYY-MM-DD, e.g. 2017-09-29"
-        )
-    if kind == "date_type":
-        return field, f"{_short(value)} is not a date; write dates as YYYY-MM-DD, e.g. 2017-09-29"
-    if kind.startswith("time_"):
-        return (
-            field,
-            f"{_short(value)} is not a valid time of day; write times as HH:MM, e.g. 10:30",
-        )
-    if kind == "string_pattern_mismatch":
-        hint = _PATTERN_HINTS.get(str(last), f"it must match {ctx.get('pattern', 'the pattern')}")
-        return field, f"{_short(value)} is not a valid {last}: {hint}"
-    if kind == "string_too_long":
-        length = len(value) if isinstance(value, str) else "?"
-        return field, (
-            f"is {length} characters long; at most {ctx.get('max_length')} allowed, please shorten it"
-        )
-    if kind == "string_too_short":
-        minimum = ctx.get("min_length", 1)
-        if minimum <= 1 or not (isinstance(value, str) and value.strip()):
-            return field, "must not be empty"
-        return field, f"is too short: at least {minimum} characters, got {_short(value)}"
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        return field, f"{message.replace('Input should be', 'must be')} (got {_short(value)})"
-    if kind == "too_short":
-        return field, f"needs at least {ctx.get('min_length', 1)} item(s)"
-    if kind == "literal_error":
-        return field, f"{message}, got {_short(value)}"
-    if kind == "value_error":
-        return field, message.removeprefix("Value error, ")
-    if kind.endswith(("_type", "_parsing")):
-        got = type(value).__name__ if value is not None else "nothing"
-        hint = ""
-        if kind == "string_type" and isinstance(value, (bool, int, float)):
-            hint = " (put the value in quotes)"
-        return field, f"{message} (got {got}: {_short(value)}){hint}"
-    return field, message
-
-
-def _validation_errors(
-    exc: ValidationError, model: type[BaseModel], file: str, prefix: str = ""
-) -> list[ContentError]:
-    out = []
-    for error in exc.errors():
-        field, message = _friendly(error, model)
-        if prefix:
-            field = f"{prefix}.{field}" if field else prefix
-        out.append(ContentError(file, field, message))
-    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -327,7 +71,7 @@ def _parse_authorities(data: Any, file: str) -> tuple[dict[str, Authority], list
         try:
             authority = Authority.model_validate(item)
         except ValidationError as exc:
-            for error in _validation_errors(exc, Authority, file, where):
+            for error in validation_errors(exc, Authority, file, where):
                 errors.append(ContentError(error.file, error.field, label + error.message))
             continue
         if authority.key in found:
@@ -353,7 +97,7 @@ def load_authorities(path: Path) -> tuple[dict[str, Authority], list[ContentErro
         raw = path.read_bytes()
     except OSError as exc:
         return {}, [ContentError(file, "", f"cannot read the file: {exc.strerror or exc}")]
-    data, errors = _read_yaml(raw, file)
+    data, errors = read_yaml(raw, file)
     if errors:
         return {}, errors
     return _parse_authorities(data, file)
@@ -452,6 +196,41 @@ def _addressee_errors(
     return errors
 
 
+def _as_of_errors(case: Case, file: str, authorities: dict[str, Authority]) -> list[ContentError]:
+    """An addressee cannot be listed by a source newer than every source of the case."""
+    newest = case.newest_source_date()
+    if newest is None:
+        return []  # no source gives a date: nothing to compare with
+    errors = []
+    for index, key in enumerate(case.addressees):
+        authority = authorities.get(key)
+        if authority is not None and authority.as_of.first_day > newest.last_day:
+            errors.append(ContentError(
+                file, f"addressees[{index}]",
+                f"authority {key!r} is listed as of {authority.as_of}, later than this case's "
+                f"newest source ({newest}); add the source that lists it to sources, or "
+                "correct as_of in authorities.yaml"))
+    return errors
+
+
+def translation_gaps(library: Library, language: str = "ru") -> list[ContentError]:
+    """Summaries and timeline texts of the library that have no text in ``language``.
+
+    The schema requires only English there (an upload in English alone is valid); the shipped
+    library is expected to have Russian too, and check-content lists what is missing.
+    """
+    gaps = []
+    for slug, case in sorted(library.cases.items()):
+        file = f"content/{CASES_DIR}/{slug}.yaml"
+        if getattr(case.summary, language) is None:
+            gaps.append(ContentError(file, f"summary.{language}", "no translation yet"))
+        for index, entry in enumerate(case.timeline):
+            if getattr(entry.text, language) is None:
+                gaps.append(ContentError(file, f"timeline[{index}].text.{language}",
+                                         "no translation yet"))
+    return gaps
+
+
 def parse_case(
     text: str | bytes, filename: str, authorities: dict[str, Authority]
 ) -> tuple[Case | None, list[ContentError]]:
@@ -466,7 +245,7 @@ def _parse_case(
     text: str | bytes, filename: str, authorities: dict[str, Authority]
 ) -> tuple[Case | None, list[ContentError]]:
     file = str(filename)
-    data, errors = _read_yaml(text, file)
+    data, errors = read_yaml(text, file)
     if errors:
         return None, errors
     if data is None:
@@ -483,7 +262,7 @@ def _parse_case(
     bad_keys = [key for key in data if not isinstance(key, str)]
     if bad_keys:
         return None, [
-            ContentError(file, "", f"field names must be text; found {_short(bad_keys[0])}")
+            ContentError(file, "", f"field names must be text; found {short(bad_keys[0])}")
         ]
 
     errors = []
@@ -498,10 +277,12 @@ def _parse_case(
                 if precise:
                     errors.extend(precise)
                     continue
-            field, message = _friendly(error, Case)
+            field, message = friendly(error, Case)
             errors.append(ContentError(file, field, message))
     # Checked even when the schema failed, so one upload shows every problem at once.
     errors.extend(_addressee_errors(data, file, authorities))
+    if case is not None:
+        errors.extend(_as_of_errors(case, file, authorities))
     if errors:
         return None, errors
     return case, []

@@ -11,12 +11,24 @@ import re
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from content.dates import PartialDate, Precision, newest
+from content.languages import fallback_chain
 
 # A slug doubles as a Telegram deep-link payload: t.me/<bot>?start=<slug>.
 SLUG_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 KEY_PATTERN = r"^[a-z0-9_-]{1,48}$"
 LANGUAGES = ("en", "ru")
+# How long a recorded doubt about an addressee may be: it is shown under the address.
+CAVEAT_MAX = 400
 
 # Deliberately plain: one @, a dot in the domain, no spaces or brackets. Redacted placeholders
 # such as "[email protected]" fail it, which is the point.
@@ -50,11 +62,60 @@ def is_usable_email(value: str) -> bool:
     return bool(_EMAIL_RE.fullmatch(value)) and "protected" not in value.lower()
 
 
-class LocalizedText(Strict):
-    """A text in each language a letter can be written in. English is required."""
+class Translations(Strict):
+    """A text per language: English required, Russian and Kazakh optional.
+
+    Readers get the closest language through :meth:`get` (kk → ru → en).
+    """
 
     en: str = Field(min_length=1)
+    ru: str | None = Field(default=None, min_length=1)
+    kk: str | None = Field(default=None, min_length=1)
+
+    def get(self, lang: str | None) -> str:
+        """The text in ``lang``, or in the nearest language it has (ending in English)."""
+        for code in fallback_chain(lang):
+            value = getattr(self, code, None)
+            if value:
+                return value
+        return self.en
+
+
+class LocalizedText(Translations):
+    """A text in each language a letter can be written in: English and Russian required."""
+
     ru: str = Field(min_length=1)
+
+
+def pick(text: Translations | str | None, lang: str | None) -> str:
+    """``text`` for a reader of ``lang``: a Translations' nearest language, a plain str as is."""
+    if text is None:
+        return ""
+    return text if isinstance(text, str) else text.get(lang)
+
+
+class Title(LocalizedText):
+    en: str = Field(min_length=3, max_length=160)
+    ru: str = Field(min_length=3, max_length=160)
+    kk: str | None = Field(default=None, min_length=3, max_length=160)
+
+
+class Summary(Translations):
+    en: str = Field(min_length=20, max_length=1500)
+    ru: str | None = Field(default=None, min_length=20, max_length=1500)
+    kk: str | None = Field(default=None, min_length=20, max_length=1500)
+
+
+class EntryText(Translations):
+    en: str = Field(min_length=3, max_length=600)
+    ru: str | None = Field(default=None, min_length=3, max_length=600)
+    kk: str | None = Field(default=None, min_length=3, max_length=600)
+
+
+class Caveat(LocalizedText):
+    en: str = Field(min_length=3, max_length=CAVEAT_MAX)
+    ru: str = Field(min_length=3, max_length=CAVEAT_MAX)
+    kk: str | None = Field(default=None, min_length=3, max_length=CAVEAT_MAX)
 
 
 class Authority(Strict):
@@ -69,6 +130,14 @@ class Authority(Strict):
     phones: list[str] = []
     postal_address: str | None = None
     web_form: str | None = None
+    # The date of the source that lists this authority (and its address).
+    as_of: PartialDate
+    # When someone last checked that the address still works, and who.
+    verified_on: dt.date | None = None
+    verified_by: str | None = Field(default=None, min_length=2, max_length=120)
+    # A recorded doubt, e.g. that the named official had left office before the source listed
+    # them; shown with the address.
+    caveat: Caveat | None = None
 
     @field_validator("emails")
     @classmethod
@@ -94,6 +163,23 @@ class Authority(Strict):
     def _web_form_is_http(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^https?://[^\s]+$", value):
             raise ValueError(f"{value!r} must be an http(s) URL")
+        return value
+
+    @field_validator("verified_on")
+    @classmethod
+    def _verified_after_listed(cls, value: dt.date | None,
+                               info: ValidationInfo) -> dt.date | None:
+        as_of = info.data.get("as_of")
+        if value is not None and as_of is not None and value < as_of.first_day:
+            raise ValueError(f"{value} is earlier than as_of {as_of}: an address cannot be "
+                             "checked before the source that lists it")
+        return value
+
+    @field_validator("verified_by")
+    @classmethod
+    def _verified_by_needs_a_date(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("verified_on") is None:
+            raise ValueError("verified_by needs verified_on (the date it was checked)")
         return value
 
     def channels(self) -> list[Channel]:
@@ -129,33 +215,78 @@ class Person(Strict):
 
 
 class Source(Strict):
+    # A title, date or URL only when the source document itself gives it.
     publisher: str = Field(min_length=2)
-    title: str = Field(min_length=2)
-    date: dt.date | None = None
+    title: str | None = Field(default=None, min_length=2)
+    date: PartialDate | None = None
     url: str | None = None
 
 
 class TimelineEntry(Strict):
     # Stable within its case: loading the files again updates this entry instead of adding one.
     key: str = Field(pattern=KEY_PATTERN)
-    date: dt.date
+    # A full date, or only the month or the year when that is all the source gives.
+    date: PartialDate
+    # Optional: must agree with the date (a partial date is never padded to a day).
+    precision: Precision | None = None
+    # The date was worked out from the source's words ("ten days later"), not stated in it.
+    derived: bool = False
     time: dt.time | None = None
     kind: EventKind
-    text: str = Field(min_length=3, max_length=600)
+    text: EntryText
     court: str | None = None
     city: str | None = None
     source: int = Field(ge=0, description="index into the case's sources")
+
+    @field_validator("precision")
+    @classmethod
+    def _precision_matches_date(cls, value: Precision | None,
+                                info: ValidationInfo) -> Precision | None:
+        date = info.data.get("date")
+        if value is None or date is None:
+            return value
+        if value == "day" and date.precision != "day":
+            raise ValueError(f"precision: day needs a full date (YYYY-MM-DD), but the date is "
+                             f"{date}")
+        if value != date.precision:
+            raise ValueError(f"precision: {value} does not match the date {date} (a "
+                             f"{date.precision}); write the date as the source gives it, never "
+                             "padded to a day")
+        return value
+
+    @field_validator("time")
+    @classmethod
+    def _time_needs_a_day(cls, value: dt.time | None, info: ValidationInfo) -> dt.time | None:
+        date = info.data.get("date")
+        if value is not None and date is not None and date.precision != "day":
+            raise ValueError(f"a time of day needs a full date, but the date is {date}")
+        return value
+
+
+class ReportTo(Strict):
+    """Where the appeal asks supporters to report what they did, quoting its code."""
+
+    email: str
+    name: str = Field(min_length=2, max_length=120)
+
+    @field_validator("email")
+    @classmethod
+    def _email_is_real(cls, value: str) -> str:
+        if not is_usable_email(value):
+            raise ValueError(f"{value!r} is not a usable e-mail address")
+        return value
 
 
 class Case(Strict):
     slug: str = Field(pattern=SLUG_PATTERN)
     codes: list[str] = []
-    title: str = Field(min_length=3, max_length=160)
+    title: Title
     country: str = Field(min_length=2)
     people: list[Person] = Field(min_length=1)
     status: Literal["open", "closed"]
-    summary: str = Field(min_length=20, max_length=1500)
-    timezone: str = "Asia/Almaty"
+    summary: Summary
+    # Omitted: the DEFAULT_TIMEZONE setting applies.
+    timezone: str | None = None
     timeline: list[TimelineEntry] = []
     requested_actions: list[LocalizedText] = Field(min_length=1)
     addressees: list[str] = Field(min_length=1, description="keys into authorities.yaml")
@@ -167,10 +298,21 @@ class Case(Strict):
     letter_concern: LocalizedText
     sources: list[Source] = Field(min_length=1)
     act_before: dt.date | None = None
+    report_to: ReportTo | None = None
+
+    @field_validator("report_to")
+    @classmethod
+    def _report_quotes_a_code(cls, value: ReportTo | None,
+                              info: ValidationInfo) -> ReportTo | None:
+        if value is not None and not info.data.get("codes"):
+            raise ValueError("report_to needs the appeal's code in codes: a report quotes it")
+        return value
 
     @field_validator("timezone")
     @classmethod
-    def _known_timezone(cls, value: str) -> str:
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         # Check the shape first: ZoneInfo() turns odd keys into RecursionError or OSError, which
         # pydantic does not catch (a case file uploaded in chat must never crash the loader).
         if not _TIMEZONE_RE.fullmatch(value):
@@ -196,3 +338,6 @@ class Case(Strict):
         if len(set(self.addressees)) != len(self.addressees):
             raise ValueError("addressees lists an authority twice")
         return self
+
+    def newest_source_date(self) -> PartialDate | None:
+        return newest([source.date for source in self.sources if source.date is not None])

@@ -179,6 +179,7 @@ def test_redacted_email_plain_brackets(tmp_path):
         "  - key: pace\n"
         "    name: Someone\n"
         "    role: President of PACE\n"
+        "    as_of: '2017'\n"
         "    salutation: {en: 'Dear Madam President,', ru: 'Уважаемая госпожа Председатель!'}\n"
         "    emails: ['[email protected]']\n",
         encoding="utf-8",

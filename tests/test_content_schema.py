@@ -102,14 +102,14 @@ def test_kharkova_is_the_full_observatory_appeal(library):
 
 def test_kharkova_timeline_has_the_key_dates(library):
     case = library.cases["kharkova"]
-    by_date = {(e.date, e.kind): e for e in case.timeline}
+    by_date = {(e.date.as_date(), e.kind): e for e in case.timeline}
     closure = by_date[(dt.date(2017, 1, 4), "closure")]
     assert closure.city == "Shymkent"
     assert (dt.date(2017, 1, 9), "charges") in by_date
     assert (dt.date(2017, 3, 28), "appeal_ruling") in by_date
     assert (dt.date(2017, 7, 25), "verdict") in by_date
     ruling = by_date[(dt.date(2017, 9, 29), "appeal_ruling")]
-    assert ruling.court == "South Kazakhstan Regional Court"
+    assert ruling.court == "South Kazakhstan Regional Appeal Court"
     assert ruling.city == "Shymkent"
     publishers = {s.publisher for s in case.sources}
     assert "Human Rights Watch" in publishers  # seed 001
@@ -154,7 +154,9 @@ _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 
 def test_texts_are_bilingual_and_well_formed(library):
     for case in library.cases.values():
-        assert len(case.summary) <= 1500
+        assert len(case.summary.en) <= 1500
+        assert _CYRILLIC.search(case.title.ru), case.slug
+        assert not _CYRILLIC.search(case.title.en), case.slug
         assert case.letter_concern.en.endswith("."), case.slug
         assert case.letter_concern.ru.endswith("."), case.slug
         assert _CYRILLIC.search(case.letter_about.ru), case.slug
@@ -177,6 +179,7 @@ def _authority(**overrides):
         "key": "x",
         "name": "Someone",
         "role": "Some role",
+        "as_of": "2017-10-04",
         "salutation": {"en": "Dear Sir or Madam,", "ru": "Уважаемые дамы и господа!"},
     }
     data.update(overrides)
