@@ -44,10 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     return run(settings)
 
 
-def check_content() -> int:
-    from content.loader import load_library, translation_gaps
+def check_content(root: str | None = None) -> int:
+    from content.loader import CONTENT_ROOT, load_library, translation_gaps
 
-    library, errors = load_library()
+    library, errors = load_library(root or CONTENT_ROOT)
     for error in errors:
         print(error)
     if errors:

@@ -28,6 +28,7 @@ from bot.wizard import WIZARD_TTL
 from content.loader import load_library
 from handlers import admin, cases, fallback, letters, privacy, start
 from handlers import keyboards as kb
+from handlers import stale_addresses as stale
 from handlers.menus import command_menu
 from handlers.middleware import remember_reachable
 from storage.db import Database
@@ -111,6 +112,8 @@ def register_handlers(app: Application) -> None:
         CommandHandler("stats", admin.stats_command, filters=private),
         CommandHandler("audit", admin.audit_command, filters=private),
         CallbackQueryHandler(admin.broadcast_button, pattern=admin.BROADCAST_PATTERN),
+        CommandHandler("staleaddresses", stale.stale_addresses_command, filters=private),
+        CallbackQueryHandler(stale.stale_addresses_button, pattern=stale.PATTERN),
         MessageHandler(filters.Document.ALL & private, admin.case_file_upload),
     ])
 

@@ -31,16 +31,16 @@ from bot.i18n import DEFAULT_LANGUAGE, t, tn
 from bot.reminders import cancel_reminders, plan_reminders, replan_reminders
 from bot.render import format_local_time, shorten, shorten_html_lines
 from content.loader import ContentError, parse_case
-from content.schema import Authority as AuthorityDoc
 from content.schema import Case as CaseDoc
 from storage import audit
 from storage import broadcasts as drafts
 from storage import cases as case_queries
 from storage import coordinators as coordinator_queries
 from storage import stats as stat_queries
+from storage.authorities import all_authorities
 from storage.letters import letter_counts
 from storage.library_sync import upsert_case
-from storage.models import Authority, Case, Event
+from storage.models import Case, Event
 
 # One text goes to every subscriber (Alert.text), so alerts and timeline entries are written in
 # the default language whatever the coordinator's own; what the coordinator reads is in theirs.
@@ -665,15 +665,14 @@ class Upload:
 async def upload_case(*, session: AsyncSession, actor_id: int, filename: str, content: bytes,
                       now: dt.datetime) -> Upload:
     """Check a case file with the same rules as content/ and add or update its case."""
-    rows = (await session.exec(select(Authority))).all()
-    authorities = {row.key: AuthorityDoc.model_validate(row.data) for row in rows}
+    authorities = await all_authorities(session=session)
     case, errors = parse_case(content, filename, authorities)
     if case is None:
         return Upload(errors=errors)
     outcome = await upsert_case(session=session, case=case, origin="upload")
     await audit.record(session=session, actor_id=actor_id, action="upload_case",
                        detail=f"{case.slug} ({outcome}) from {filename}", now=now)
-    return Upload(errors=[], slug=case.slug, title=case.title, outcome=outcome)
+    return Upload(errors=[], slug=case.slug, title=case.title.en, outcome=outcome)
 
 
 def upload_errors_text(filename: str, errors: Sequence[ContentError], lang: str = "en") -> str:

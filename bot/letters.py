@@ -5,6 +5,7 @@ language and signer always give the same letter. The Telegram layer escapes HTML
 texts here are plain.
 
 * :func:`render_letter` fills ``content/letters/<language>.txt.j2``;
+* :func:`render_report` fills ``content/letters/report/<language>.txt.j2`` (the report back);
 * :func:`clean_signature` turns what a supporter typed into a :class:`Signer`;
 * :func:`build_eml` makes an unsent e-mail draft (``.eml``) a mail app opens ready to send;
 * :func:`build_pdf` makes a printable A4 letter for fax and post;
@@ -26,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import content.schema
-from content.schema import Authority, Case, Channel, is_usable_email
+from content.schema import Authority, Case, Channel, is_usable_email, pick
 
 LANGUAGES = {"en": "English", "ru": "Русский"}
 
@@ -165,12 +166,12 @@ def render_letter(case: Case, authority: Authority, language: str, signer: Signe
     city = _one_line(signer.city) if signer.city else None
     context = template.new_context(
         {
-            "salutation": _punctuated(getattr(authority.salutation, language), language),
-            "about": _one_line(getattr(case.letter_about, language)),
-            "concern": _one_line(getattr(case.letter_concern, language)),
+            "salutation": _punctuated(pick(authority.salutation, language), language),
+            "about": _one_line(pick(case.letter_about, language)),
+            "concern": _one_line(pick(case.letter_concern, language)),
             "codes": codes,
             "codes_text": _join_codes(codes, language),
-            "actions": [_one_line(getattr(a, language)) for a in case.requested_actions],
+            "actions": [_one_line(pick(a, language)) for a in case.requested_actions],
             "signer_name": name or None,
             "signer_city": city or None,
         }
@@ -185,6 +186,32 @@ def render_letter(case: Case, authority: Authority, language: str, signer: Signe
         to_name=_one_line(to_name),
         case_slug=case.slug,
         authority_key=authority.key,
+    )
+
+
+def render_report(case: Case, written: list[str], language: str) -> Letter:
+    """The report an appeal asks supporters to send back (``case.report_to``): whom they wrote
+    to (``written``: plain names), quoting the appeal's code in the subject and the text.
+
+    Unsigned: the signature was forgotten with the letter; the mail app adds the sender.
+    """
+    _check_language(language)
+    if case.report_to is None:
+        raise ValueError(f"case {case.slug!r} asks for no report")
+    template = _environment().get_template(f"report/{language}.txt.j2")
+    codes = [_one_line(code) for code in case.codes if code.strip()]
+    context = template.new_context({
+        "codes_text": _join_codes(codes, language),
+        "about": _one_line(pick(case.letter_about, language)),
+        "written": [_one_line(name) for name in written],
+    })
+    return Letter(
+        subject=_one_line("".join(template.blocks["subject"](context))),
+        body=_tidy_body("".join(template.blocks["body"](context))),
+        language=language,
+        to_name=_one_line(case.report_to.name),
+        case_slug=case.slug,
+        authority_key="report",
     )
 
 

@@ -22,6 +22,7 @@ The ``Reminder`` table is the source of truth; PTB JobQueue jobs are only alarms
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from html import escape
@@ -35,7 +36,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.alerts import enqueue_alert, wake_delivery
 from bot.i18n import t, tn
-from bot.render import event_when
+from bot.render import event_when, resolve_timezone
 from bot.services import SERVICES_KEY, Services
 from storage.alerts import get_alert_by_dedupe_key
 from storage.db import Database
@@ -75,7 +76,8 @@ def time_left(minutes: int, lang: str = "en") -> str:
     return tn("in {count} minute", "in {count} minutes", max(minutes, 1), lang)
 
 
-def render_reminder(event: Event, case: Case, offset_minutes: int, lang: str = "en") -> str:
+def render_reminder(event: Event, case: Case, offset_minutes: int, lang: str = "en",
+                    default_timezone: str = "UTC") -> str:
     """The default reminder text (Telegram HTML): what, when in the court's time, where."""
     where = ", ".join(part for part in (event.court, event.city, event.place) if part)
     lines = [
@@ -84,7 +86,8 @@ def render_reminder(event: Event, case: Case, offset_minutes: int, lang: str = "
     ]
     if event.text:
         lines.append(f"🏛 {escape(event.text)}")
-    lines.append(f"🕙 {escape(event_when(event, case.timezone))}")
+    zone = resolve_timezone(case.timezone, default_timezone)
+    lines.append(f"🕙 {escape(event_when(event, zone))}")
     if where:
         lines.append(f"📍 {escape(where)}")
     lines.append("")
@@ -265,7 +268,8 @@ def _services(application: Application) -> Services:
 async def run_due_reminders(application: Application) -> int:
     """What every reminder job does: send what is due now (by ``Services.clock``)."""
     services = _services(application)
-    render = services.extras.get("reminder_render", render_reminder)
+    render = services.extras.get("reminder_render") or functools.partial(
+        render_reminder, default_timezone=services.settings.default_timezone)
     sent = await send_due_reminders(services.db, services.clock.now(), render)
     if sent:
         wake_delivery(services.extras)

@@ -7,13 +7,17 @@ word boundary *before* escaping, so a cut never splits a word or an HTML entity 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from html import escape
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.i18n import t
+from pydantic import ValidationError
+
+from bot.i18n import N_, t
+from content.dates import PartialDate, newest
 from content.schema import Case as CaseDoc
-from storage.models import Event
+from content.schema import Source, TimelineEntry, Title, pick
+from storage.models import Case, Event
 
 TELEGRAM_LIMIT = 4096
 KIND_ICONS = {
@@ -22,6 +26,8 @@ KIND_ICONS = {
     "release": "🕊", "communication": "✉️", "reply": "📩", "outcome": "📌", "news": "📰",
     "closed": "✅", "other": "•",
 }
+MONTHS = (N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"),
+          N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"))
 
 
 def shorten(text: str, limit: int) -> str:
@@ -34,34 +40,118 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-") + "…"
 
 
-def format_day(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"
+# --------------------------------------------------------------------------- dates and zones
 
 
-def format_local_time(moment: dt.datetime, timezone: str) -> str:
+def format_day(day: dt.date, lang: str = "en") -> str:
+    """'4 Oct 2017'."""
+    return f"{day.day} {t(MONTHS[day.month - 1], lang)} {day.year}"
+
+
+def format_date(date: PartialDate, lang: str = "en", *, derived: bool = False) -> str:
+    """A date as precise as it is known: '4 Oct 2017', 'Oct 2017' or '2017' — never padded to
+    a day; 'about 24 Jun 2017' when it was worked out rather than stated."""
+    if date.precision == "day":
+        text = format_day(date.first_day, lang)
+    elif date.precision == "month":
+        text = f"{t(MONTHS[date.first_day.month - 1], lang)} {date.year}"
+    else:
+        text = str(date.year)
+    return t("about {date}", lang, date=text) if derived else text
+
+
+def resolve_timezone(zone: str | None, default: str) -> str:
+    """The case's own time zone, else the DEFAULT_TIMEZONE setting, else UTC."""
+    for candidate in (zone, default):
+        if candidate:
+            try:
+                ZoneInfo(candidate)
+                return candidate
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                continue
+    return "UTC"
+
+
+def format_local_time(moment: dt.datetime, timezone: str, lang: str = "en") -> str:
     """'12 Dec 2026, 10:00 (UTC+05:00)' in the court's time zone."""
     local = moment.astimezone(ZoneInfo(timezone))
     offset = local.strftime("%z")
-    return f"{format_day(local.date())}, {local:%H:%M} (UTC{offset[:3]}:{offset[3:]})"
+    return f"{format_day(local.date(), lang)}, {local:%H:%M} (UTC{offset[:3]}:{offset[3:]})"
 
 
-def event_when(event: Event, timezone: str) -> str:
+# --------------------------------------------------------------------------- timeline lines
+
+
+def entries_by_key(case: CaseDoc) -> dict[str, TimelineEntry]:
+    return {entry.key: entry for entry in case.timeline}
+
+
+def entry_of(event: Event, entries: dict[str, TimelineEntry]) -> TimelineEntry | None:
+    """The case file's entry behind a timeline row (None for what a coordinator added)."""
+    if event.origin != "content" or event.content_key is None:
+        return None
+    return entries.get(event.content_key)
+
+
+def event_when(event: Event, timezone: str, lang: str = "en",
+               entry: TimelineEntry | None = None) -> str:
     if event.starts_at is not None:
-        return format_local_time(event.starts_at, timezone)
+        return format_local_time(event.starts_at, timezone, lang)
+    when = (format_date(entry.date, lang, derived=entry.derived) if entry is not None
+            else format_day(event.date, lang))
     if event.time is not None:
-        return f"{format_day(event.date)}, {event.time:%H:%M}"
-    return format_day(event.date)
+        when += f", {event.time:%H:%M}"
+    return when
 
 
-def event_line(event: Event, timezone: str) -> str:
+def event_line(event: Event, timezone: str, lang: str = "en",
+               entry: TimelineEntry | None = None) -> str:
     where = ", ".join(part for part in (event.court, event.city, event.place) if part)
     icon = KIND_ICONS.get(event.kind, "•")
-    line = f"{icon} <b>{escape(event_when(event, timezone))}</b> — {escape(event.text)}"
+    text = pick(entry.text, lang) if entry is not None else event.text
+    line = f"{icon} <b>{escape(event_when(event, timezone, lang, entry))}</b> — {escape(text)}"
     if where:
         line += f" <i>({escape(where)})</i>"
     if event.status == "cancelled":
         line = f"<s>{line}</s>"
     return line
+
+
+def _lines(case: CaseDoc, events: Iterable[Event], timezone: str, lang: str) -> list[str]:
+    entries = entries_by_key(case)
+    return [event_line(event, timezone, lang, entry_of(event, entries)) for event in events]
+
+
+# --------------------------------------------------------------------------- cases
+
+
+def case_title(row: Case, lang: str = "en") -> str:
+    """A case row's title in the reader's language (the English column if the document has
+    none in a readable shape)."""
+    title = row.data.get("title") if isinstance(row.data, dict) else None
+    if isinstance(title, dict):
+        try:
+            return Title.model_validate(title).get(lang)
+        except ValidationError:
+            pass
+    return row.title
+
+
+def last_update(case: CaseDoc, events: Iterable[Event], closed_at: dt.datetime | None,
+                timezone: str) -> PartialDate | None:
+    """The date of the newest thing known about the case: its newest dated source or timeline
+    entry, or the last change a coordinator made (a hearing, an outcome, news, closing it)."""
+    zone = ZoneInfo(timezone)
+    dates = [entry.date for entry in case.timeline]
+    dates += [source.date for source in case.sources if source.date is not None]
+    moments = [event.updated_at for event in events if event.origin != "content"]
+    moments += [closed_at] if closed_at is not None else []
+    dates += [PartialDate.parse(moment.astimezone(zone).date()) for moment in moments]
+    return newest(dates)
+
+
+def deadline_passed(case: CaseDoc, today: dt.date | None) -> bool:
+    return case.act_before is not None and today is not None and case.act_before < today
 
 
 def people_line(case: CaseDoc) -> str:
@@ -70,9 +160,12 @@ def people_line(case: CaseDoc) -> str:
 
 def case_card(case: CaseDoc, *, is_open: bool, closed_note: str | None,
               next_hearing: Event | None, latest: Sequence[Event], subscribed: bool,
-              lang: str = "en") -> str:
+              lang: str = "en", default_timezone: str = "UTC",
+              updated: PartialDate | None = None, today: dt.date | None = None) -> str:
+    """The card; ``today`` (in the case's time zone) tells whether ``act_before`` has passed."""
+    zone = resolve_timezone(case.timezone, default_timezone)
     status = t("🟢 open — action needed", lang) if is_open else t("🔒 closed", lang)
-    head = [f"<b>{escape(case.title)}</b>"]
+    head = [f"<b>{escape(case.title.get(lang))}</b>"]
     if case.codes:
         head.append(t("Appeal code: {codes}", lang,
                       codes=", ".join(f"<code>{escape(code)}</code>" for code in case.codes)))
@@ -81,14 +174,19 @@ def case_card(case: CaseDoc, *, is_open: bool, closed_note: str | None,
     if closed_note:
         head.append(t("<b>Closed:</b> {note}", lang, note=escape(closed_note)))
     if is_open and case.act_before:
-        head.append(t("<b>Act before:</b> {day}", lang, day=format_day(case.act_before)))
+        day = format_day(case.act_before, lang)
+        head.append(t("<b>Act before:</b> {day} — the appeal's deadline has passed.", lang,
+                      day=day) if deadline_passed(case, today)
+                    else t("<b>Act before:</b> {day}", lang, day=day))
+    if updated is not None:
+        head.append(t("<b>Last update:</b> {day}", lang, day=format_date(updated, lang)))
 
     if next_hearing is not None:
         hearing = t("<b>Next hearing:</b> {line}", lang,
-                    line=event_line(next_hearing, case.timezone))
+                    line=event_line(next_hearing, zone, lang))
     else:
         hearing = t("<b>Next hearing:</b> none scheduled at the moment.", lang)
-    recent = [t("<b>Latest:</b>", lang)] + [event_line(e, case.timezone) for e in latest]
+    recent = [t("<b>Latest:</b>", lang)] + _lines(case, latest, zone, lang)
     footer = (t("🔔 You follow this case.", lang) if subscribed
               else t("Subscribe to hear about hearings and outcomes.", lang))
 
@@ -100,16 +198,18 @@ def case_card(case: CaseDoc, *, is_open: bool, closed_note: str | None,
         parts.append(footer)
         return "\n\n".join(parts)
 
-    text = assemble(case.summary)
+    summary = case.summary.get(lang)
+    text = assemble(summary)
     if len(text) > TELEGRAM_LIMIT:  # shorten the summary, the one free-length part
         spare = TELEGRAM_LIMIT - len(assemble("")) - 10
-        text = assemble(shorten(case.summary, max(spare, 0)))
+        text = assemble(shorten(summary, max(spare, 0)))
     return text
 
 
-def timeline_text(case: CaseDoc, events: Sequence[Event], lang: str = "en") -> str:
-    header = t("🗓 <b>Timeline — {title}</b>", lang, title=escape(case.title))
-    lines = [event_line(event, case.timezone) for event in events]
+def timeline_text(case: CaseDoc, events: Sequence[Event], lang: str = "en",
+                  default_timezone: str = "UTC") -> str:
+    header = t("🗓 <b>Timeline — {title}</b>", lang, title=escape(case.title.get(lang)))
+    lines = _lines(case, events, resolve_timezone(case.timezone, default_timezone), lang)
     if not lines:
         return header + "\n\n" + t("No dated events yet.", lang)
     # Keep the most recent entries that fit; say how many earlier ones were left out.
@@ -127,14 +227,23 @@ def timeline_text(case: CaseDoc, events: Sequence[Event], lang: str = "en") -> s
 
 
 def sources_text(case: CaseDoc, lang: str = "en") -> str:
-    lines = [t("📚 <b>Sources — {title}</b>", lang, title=escape(case.title)), ""]
+    lines = [t("📚 <b>Sources — {title}</b>", lang, title=escape(case.title.get(lang))), ""]
     for number, source in enumerate(case.sources, start=1):
-        title = escape(source.title)
-        if source.url:
-            title = f'<a href="{escape(source.url, quote=True)}">{title}</a>'
-        when = f", {format_day(source.date)}" if source.date else ""
-        lines.append(f"{number}. {escape(source.publisher)}: {title}{when}")
+        lines.append(f"{number}. {source_text(source, lang)}")
     return shorten_html_lines(lines)
+
+
+def source_text(source: Source, lang: str = "en") -> str:
+    """'Publisher: Title, 4 Oct 2017' (HTML), linked when the source gives a URL; a title and a
+    date only when the source itself gives them."""
+    def linked(text: str) -> str:
+        return f'<a href="{escape(source.url, quote=True)}">{text}</a>' if source.url else text
+
+    if source.title:
+        text = f"{escape(source.publisher)}: {linked(escape(source.title))}"
+    else:
+        text = linked(escape(source.publisher))
+    return text + (f", {format_date(source.date, lang)}" if source.date else "")
 
 
 def shorten_html_lines(lines: list[str]) -> str:

@@ -58,10 +58,11 @@ PICK_LANGUAGE = "l"  # l:<en|ru>
 ANONYMOUS = "n"  # n                  sign anonymously
 CHANNEL = "h"  # h:<channel>        how to send it that way; bare "h": the list of ways again
 SENT_IT = "d"  # d:<channel>        "I sent it"
+REPORT = "r"  # r                  after a letter: the report the appeal asks for
 BACK = "b"
 CANCEL = "x"
-ACTIONS = (PAGE, PICK_CASE, PICK_ADDRESSEE, PICK_LANGUAGE, ANONYMOUS, CHANNEL, SENT_IT, BACK,
-           CANCEL)
+ACTIONS = (PAGE, PICK_CASE, PICK_ADDRESSEE, PICK_LANGUAGE, ANONYMOUS, CHANNEL, SENT_IT, REPORT,
+           BACK, CANCEL)
 
 ALLOWED: dict[str, frozenset[str]] = {
     CASE: frozenset({PAGE, PICK_CASE, CANCEL}),
@@ -69,7 +70,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     LANGUAGE: frozenset({PICK_LANGUAGE, BACK, CANCEL}),
     SIGNATURE: frozenset({ANONYMOUS, BACK, CANCEL}),
     DRAFT: frozenset({CHANNEL, SENT_IT, BACK, CANCEL}),
-    SENT: frozenset({PICK_ADDRESSEE, CANCEL}),
+    SENT: frozenset({PICK_ADDRESSEE, REPORT, CANCEL}),
 }
 
 # Where [Back] leads, and what going back forgets.
@@ -147,6 +148,7 @@ class Facts:
     case_exists: bool = False
     case_open: bool = False
     options: tuple[AddresseeOption, ...] = ()
+    reports: bool = False  # the appeal asks supporters to report what they did
 
     def option(self, key: str | None) -> AddresseeOption | None:
         return next((o for o in self.options if o.key == key), None)
@@ -249,6 +251,8 @@ def decide(state: WizardLike | None, press: Press, facts: Facts) -> Outcome:
         return _move(SIGNATURE, language=arg)
     if action == ANONYMOUS:
         return _move(DRAFT, signer_name=None, signer_city=None)
+    if action == REPORT:
+        return Outcome("report") if facts.reports else _refuse("no_report")
 
     # CHANNEL or SENT_IT, at the draft step.
     option = facts.option(state.authority_key)
@@ -313,6 +317,7 @@ REFUSALS = {
                       "again.",
     "unknown_language": "That language is not available for letters.",
     "unknown_channel": "That way of sending is not available for this addressee.",
+    "no_report": "This appeal does not ask for a report.",
 }
 
 
@@ -376,7 +381,7 @@ def case_step_text(page: int, pages: int, has_cases: bool, lang: str,
 
 
 def addressee_step_text(case: Case, options: Sequence[AddresseeOption], lang: str) -> str:
-    lines = [t("✍️ <b>{title}</b>", lang, title=escape(case.title)), ""]
+    lines = [t("✍️ <b>{title}</b>", lang, title=escape(case.title.get(lang))), ""]
     if not options:
         lines.append(t("This appeal lists no addressee I can help you reach. Go back to choose "
                        "another case.", lang))
@@ -402,9 +407,11 @@ def addressee_label(option: AddresseeOption) -> str:
     return f"{mark}{channel_icons(option.channels)} " + shorten(who(option.authority), 60)
 
 
-def language_step_text(authority: Authority, lang: str) -> str:
+def language_step_text(authority: Authority, lang: str, note: str | None = None) -> str:
+    """``note``: what is known about the address (bot.address_checks.address_note)."""
     return "\n".join([
         t("✍️ Letter to <b>{who}</b>", lang, who=escape(who(authority))), "",
+        *([note, ""] if note else []),
         t("In which language will you write?", lang),
     ])
 
@@ -487,8 +494,10 @@ def document_caption(channel: str, authority: Authority, lang: str) -> str:
     return t("📄 The letter to {who}, ready to print and sign.", lang, who=escape(authority.name))
 
 
-def help_text(channel: str, authority: Authority, letter: Letter, lang: str) -> str:
-    """How to send the letter by ``channel``, with everything to copy in one tap."""
+def help_text(channel: str, authority: Authority, letter: Letter, lang: str,
+              note: str | None = None) -> str:
+    """How to send the letter by ``channel``, with everything to copy in one tap; ``note``
+    says how current the address is."""
     name = escape(who(authority))
     done = t("When you have sent it, tap <b>✅ I sent it</b>.", lang)
     if channel == "email":
@@ -527,7 +536,7 @@ def help_text(channel: str, authority: Authority, letter: Letter, lang: str) -> 
               "letter above.", lang),
             f"<code>{escape(authority.web_form or '')}</code>",
         ]
-    return shorten_html_lines(lines + ["", done])
+    return shorten_html_lines(lines + (["", note] if note else []) + ["", done])
 
 
 def web_form_url(authority: Authority) -> str | None:

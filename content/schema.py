@@ -15,6 +15,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -230,7 +231,7 @@ class TimelineEntry(Strict):
     # Optional: must agree with the date (a partial date is never padded to a day).
     precision: Precision | None = None
     # The date was worked out from the source's words ("ten days later"), not stated in it.
-    derived: bool = False
+    derived: StrictBool = False  # true or false: "yes" is not read as true
     time: dt.time | None = None
     kind: EventKind
     text: EntryText

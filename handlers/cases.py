@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -35,8 +36,8 @@ async def show_case_list(update: Update, context: ContextTypes.DEFAULT_TYPE, pag
              "it.", lang, page=page + 1, pages=pages)
     if intro:
         text = intro + "\n\n" + text
-    markup = kb.case_list_keyboard([(row.id, render.shorten(row.title, 60), row.is_open)
-                                    for row in rows], page, pages, lang)
+    markup = kb.case_list_keyboard([(row.id, render.shorten(render.case_title(row, lang), 60),
+                                     row.is_open) for row in rows], page, pages, lang)
     await respond(update, text, markup, edit=edit)
 
 
@@ -54,18 +55,24 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row
                     notice: str | None = None, edit: bool = True) -> None:
     lang = lang_of(update)
     chat_id = update.effective_chat.id
-    async with services(context).db.session() as session:
+    svc = services(context)
+    async with svc.db.session() as session:
         subscribed = await subscriptions.is_subscribed(session=session, chat_id=chat_id,
                                                        case_id=case_row.id)
         hearing = await case_queries.next_hearing(session=session, case_id=case_row.id)
         latest = await case_queries.latest_events(session=session, case_id=case_row.id)
-    text = render.case_card(CaseDoc.model_validate(case_row.data), is_open=case_row.is_open,
-                            closed_note=case_row.closed_note, next_hearing=hearing,
-                            latest=latest, subscribed=subscribed, lang=lang)
+    doc = CaseDoc.model_validate(case_row.data)
+    zone = render.resolve_timezone(doc.timezone, svc.settings.default_timezone)
+    today = svc.clock.now().astimezone(ZoneInfo(zone)).date()
+    updated = render.last_update(doc, [*latest, *([hearing] if hearing else [])],
+                                 case_row.closed_at, zone)
+    text = render.case_card(doc, is_open=case_row.is_open, closed_note=case_row.closed_note,
+                            next_hearing=hearing, latest=latest, subscribed=subscribed,
+                            lang=lang, default_timezone=zone, updated=updated, today=today)
     if notice:
         text = render.shorten_html_lines([notice, ""] + text.split("\n"))
     markup = kb.case_card_keyboard(case_row.id, subscribed=subscribed, is_open=case_row.is_open,
-                                   lang=lang)
+                                   lang=lang, deadline_passed=render.deadline_passed(doc, today))
     await respond(update, text, markup, edit=edit)
 
 
@@ -110,8 +117,10 @@ async def subscribe_to(update: Update, context: ContextTypes.DEFAULT_TYPE,
     message = (t("✅ You are subscribed. I will tell you about hearings, outcomes and news.", lang)
                if created else t("✅ You already follow this case.", lang))
     if hearing is not None:
+        zone = render.resolve_timezone(case_row.timezone,
+                                       services(context).settings.default_timezone)
         message += "\n" + t("The next hearing: {line}", lang,
-                            line=render.event_line(hearing, case_row.timezone))
+                            line=render.event_line(hearing, zone, lang))
     return message
 
 
@@ -134,7 +143,7 @@ async def unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
                                                   chat_id=update.effective_chat.id,
                                                   case_id=case_row.id)
     notice = (t("🔕 You no longer follow <b>{title}</b>. You will get no more messages about it.",
-                lang, title=render.escape(case_row.title)) if removed
+                lang, title=render.escape(render.case_title(case_row, lang))) if removed
               else t("You were not following this case.", lang))
     await acknowledge(update, t("Unsubscribed", lang) if removed else None)
     await show_card(update, context, case_row, notice=notice)
@@ -147,7 +156,8 @@ async def timeline_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     async with services(context).db.session() as session:
         events = await case_queries.timeline(session=session, case_id=case_row.id)
     await acknowledge(update)
-    text = render.timeline_text(CaseDoc.model_validate(case_row.data), events, lang_of(update))
+    text = render.timeline_text(CaseDoc.model_validate(case_row.data), events, lang_of(update),
+                                services(context).settings.default_timezone)
     await respond(update, text, kb.back_to_card_keyboard(case_row.id, lang_of(update)))
 
 
@@ -172,8 +182,8 @@ async def show_my_cases(update: Update, context: ContextTypes.DEFAULT_TYPE, *,
         await respond(update, text, kb.browse_keyboard(lang), edit=edit)
         return
     text = intro or t("🔔 <b>The cases you follow</b> — tap 🔕 to stop following one.", lang)
-    markup = kb.my_cases_keyboard([(row.id, render.shorten(row.title, 40)) for row in followed],
-                                  lang)
+    markup = kb.my_cases_keyboard([(row.id, render.shorten(render.case_title(row, lang), 40))
+                                   for row in followed], lang)
     await respond(update, text, markup, edit=edit)
 
 
@@ -201,7 +211,8 @@ async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE
             session=session, chat_id=chat_id, case_id=case_row.id)
     if removed:
         await respond(update, t("🔕 You no longer follow <b>{title}</b>.", lang,
-                                title=render.escape(case_row.title)), edit=False)
+                                title=render.escape(render.case_title(case_row, lang))),
+                      edit=False)
     else:
         await show_my_cases(update, context, edit=False, intro=t(
             "You do not follow a case called “{slug}”. These are the cases you follow:", lang,

@@ -68,13 +68,15 @@ def case_list_keyboard(cases: list[tuple[int, str, bool]], page: int, pages: int
     return InlineKeyboardMarkup(rows)
 
 
-def case_card_keyboard(case_id: int, *, subscribed: bool, is_open: bool,
-                       lang: str = "en") -> InlineKeyboardMarkup:
+def case_card_keyboard(case_id: int, *, subscribed: bool, is_open: bool, lang: str = "en",
+                       deadline_passed: bool = False) -> InlineKeyboardMarkup:
     follow = (button(t("🔕 Unsubscribe", lang), UNSUBSCRIBE, case_id) if subscribed
               else button(t("🔔 Subscribe", lang), SUBSCRIBE, case_id))
     rows = [[follow]]
     if is_open:
-        rows.append([button(t("✍️ Write a letter", lang), WRITE, case_id)])
+        write = (t("⌛ The appeal's deadline has passed — write anyway?", lang) if deadline_passed
+                 else t("✍️ Write a letter", lang))
+        rows.append([button(write, WRITE, case_id)])
     rows.append([button(t("🗓 Timeline", lang), TIMELINE, case_id),
                  button(t("📚 Sources", lang), SOURCES, case_id)])
     rows.append([button(t("⬅️ All cases", lang), CASE_LIST, 0)])
@@ -193,9 +195,11 @@ def wizard_help_keyboard(nonce: str, channel: str, *, url: str | None = None,
 
 
 def wizard_sent_keyboard(nonce: str, case_id: int, addressees: list[tuple[str, str]],
-                         lang: str = "en") -> InlineKeyboardMarkup:
-    """Step 7: write to the next addressee (key, label), back to the case, or done."""
-    rows = [[wizard_button(label, nonce, wz.PICK_ADDRESSEE, key)] for key, label in addressees]
+                         lang: str = "en", report: str | None = None) -> InlineKeyboardMarkup:
+    """Step 7: the report the appeal asks for (its label), write to the next addressee
+    (key, label), back to the case, or done."""
+    rows = [[wizard_button(report, nonce, wz.REPORT)]] if report else []
+    rows += [[wizard_button(label, nonce, wz.PICK_ADDRESSEE, key)] for key, label in addressees]
     rows.append([button(t("⬅️ Back to the case", lang), CASE_CARD, case_id),
                  wizard_button(t("✅ Done", lang), nonce, wz.CANCEL)])
     return InlineKeyboardMarkup(rows)
@@ -226,3 +230,37 @@ def broadcast_keyboard(broadcast_id: int, audience: int, lang: str = "en") -> In
 def parse_broadcast(data: str | None) -> tuple[int, str] | None:
     match = _BROADCAST_RE.fullmatch(data or "")
     return (int(match.group(1)), match.group(2)) if match else None
+
+
+# ------------------------------------------------------------------------- Stale addresses
+# /staleaddresses: sa:p:<page> (another page), sa:v:<page>:<key> (mark the address as still
+# current), sa:e:<page>:<key> (how to change it). An authority key is at most 48 bytes.
+STALE_ADDRESSES = "sa"
+_STALE_RE = re.compile(r"^sa:(?:(p):(\d{1,4})|([ve]):(\d{1,4}):([a-z0-9_-]{1,48}))$")
+
+
+def stale_addresses_keyboard(items: list[tuple[int, str, str]], page: int, pages: int,
+                             lang: str = "en") -> InlineKeyboardMarkup:
+    """items: (number, key, short name) of the addressees on this page."""
+    rows = [[button(t("✅ {n}. {name}: still current", lang, n=number, name=name),
+                    STALE_ADDRESSES, "v", page, key),
+             button(t("✏️ Change", lang), STALE_ADDRESSES, "e", page, key)]
+            for number, key, name in items]
+    nav = []
+    if page > 0:
+        nav.append(button(t("◀️ Previous", lang), STALE_ADDRESSES, "p", page - 1))
+    if page + 1 < pages:
+        nav.append(button(t("Next ▶️", lang), STALE_ADDRESSES, "p", page + 1))
+    if nav:
+        rows.append(nav)
+    return InlineKeyboardMarkup(rows)
+
+
+def parse_stale_addresses(callback_data: str | None) -> tuple[str, int, str | None] | None:
+    """(action "p" | "v" | "e", page, authority key or None), or None if malformed."""
+    match = _STALE_RE.fullmatch(callback_data or "")
+    if match is None:
+        return None
+    if match.group(1):
+        return "p", int(match.group(2)), None
+    return match.group(3), int(match.group(4)), match.group(5)

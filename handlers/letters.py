@@ -10,6 +10,7 @@ another process, or this one after a restart.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
@@ -19,12 +20,14 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot import render
+from bot import render, report_back
 from bot import wizard as wz
+from bot.address_checks import AddressCheck, address_check, address_note
 from bot.i18n import t
 from bot.letters import LANGUAGES, Letter, build_eml, build_pdf, postal_block, render_letter
 from bot.services import services
 from content.schema import SLUG_PATTERN
+from content.schema import Authority as AuthorityDoc
 from content.schema import Case as CaseDoc
 from handlers import fallback
 from handlers import keyboards as kb
@@ -33,7 +36,7 @@ from handlers.common import acknowledge, lang_of
 from storage import cases as case_queries
 from storage import letters as letter_queries
 from storage import wizard as wizard_store
-from storage.authorities import get_authorities
+from storage.authorities import get_entries
 from storage.models import Case
 from storage.supporters import ensure_supporter
 
@@ -42,24 +45,35 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Loaded:
-    """A case as the wizard needs it: the row, the validated document, the facts."""
+    """A case as the wizard needs it: the row, the validated document, the facts, and how
+    current each addressee's address is (as of ``today``)."""
 
     row: Case | None = None
     doc: CaseDoc | None = None
     facts: wz.Facts = field(default_factory=wz.Facts)
+    checks: dict[str, AddressCheck] = field(default_factory=dict)
+    today: dt.date | None = None
+
+    def note(self, authority: AuthorityDoc, lang: str) -> str | None:
+        check = self.checks.get(authority.key)
+        if check is None or self.doc is None or self.today is None:
+            return None
+        return address_note(authority, check, self.doc, self.today, lang)
 
 
-async def _load_case(session, chat_id: int, case_id: int | None) -> Loaded:
+async def _load_case(session, chat_id: int, case_id: int | None, now: dt.datetime) -> Loaded:
     case_row = (await case_queries.get_case(session=session, case_id=case_id)
                 if case_id is not None else None)
     if case_row is None:
         return Loaded()
     doc = CaseDoc.model_validate(case_row.data)
-    authorities = await get_authorities(session=session, keys=list(doc.addressees))
+    entries = await get_entries(session=session, keys=list(doc.addressees))
     written = await letter_queries.written_authorities(session=session, chat_id=chat_id,
                                                        case_id=case_row.id)
-    options = wz.addressee_options(doc, authorities, written)
-    return Loaded(case_row, doc, wz.Facts(True, case_row.is_open, options))
+    options = wz.addressee_options(doc, [entry.authority for entry in entries], written)
+    facts = wz.Facts(True, case_row.is_open, options, reports=doc.report_to is not None)
+    checks = {entry.authority.key: address_check(entry) for entry in entries}
+    return Loaded(case_row, doc, facts, checks, now.date())
 
 
 async def _step_view(session, state: wz.Snapshot, loaded: Loaded, lang: str, *, page: int = 0,
@@ -72,8 +86,8 @@ async def _step_view(session, state: wz.Snapshot, loaded: Loaded, lang: str, *, 
         shown = rows[page * kb.PAGE_SIZE:(page + 1) * kb.PAGE_SIZE]
         text = wz.case_step_text(page, pages, bool(rows), lang, notice)
         markup = kb.wizard_case_keyboard(
-            state.nonce, [(row.id, render.shorten(row.title, 60)) for row in shown], page,
-            pages, lang)
+            state.nonce, [(row.id, render.shorten(render.case_title(row, lang), 60))
+                          for row in shown], page, pages, lang)
         return text, markup
     options = loaded.facts.options
     if state.step == wz.ADDRESSEE:
@@ -83,7 +97,7 @@ async def _step_view(session, state: wz.Snapshot, loaded: Loaded, lang: str, *, 
         return text, markup
     authority = loaded.facts.option(state.authority_key).authority
     if state.step == wz.LANGUAGE:
-        return (wz.language_step_text(authority, lang),
+        return (wz.language_step_text(authority, lang, loaded.note(authority, lang)),
                 kb.wizard_language_keyboard(state.nonce, LANGUAGES, lang))
     return (wz.signature_step_text(authority, state.language, lang),
             kb.wizard_signature_keyboard(state.nonce, lang))
@@ -182,8 +196,21 @@ async def _send_help(update: Update, state: wz.Snapshot, loaded: Loaded, channel
             document=document[0], filename=document[1], parse_mode=ParseMode.HTML,
             caption=wz.document_caption(channel, authority, lang))
     url = wz.web_form_url(authority) if channel == "web" else None
-    await _send(update, wz.help_text(channel, authority, letter, lang),
+    await _send(update, wz.help_text(channel, authority, letter, lang,
+                                     loaded.note(authority, lang)),
                 kb.wizard_help_keyboard(state.nonce, channel, url=url, lang=lang))
+
+
+async def _send_report(update: Update, state: wz.Snapshot, loaded: Loaded, lang: str) -> None:
+    """The report the appeal asks for: an e-mail draft to its contact address, and the same
+    text to copy. Nothing about it is recorded."""
+    letter = report_back.report(loaded.doc, loaded.facts.options, state.language)
+    await update.effective_chat.send_document(
+        document=build_eml(letter, loaded.doc.report_to.email),
+        filename=wz.document_name(letter, "eml"), parse_mode=ParseMode.HTML,
+        caption=t("📨 The report to {name}, ready to send: open it in your mail app.", lang,
+                  name=render.escape(loaded.doc.report_to.name)))
+    await _send(update, report_back.report_help_text(loaded.doc, letter, lang))
 
 
 # --------------------------------------------------------------------------- entry points
@@ -203,7 +230,7 @@ async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row: C
             step=wz.ADDRESSEE if case_row is not None else wz.CASE,
             case_id=case_row.id if case_row is not None else None)
         state = wz.Snapshot.of(row)
-        loaded = await _load_case(session, chat_id, state.case_id)
+        loaded = await _load_case(session, chat_id, state.case_id, now)
         text, markup = await _step_view(session, state, loaded, lang, notice=notice)
     message_id = await _edit_or_send(update, text, markup, edit=edit)
     await _remember_message(context, state, message_id)
@@ -224,7 +251,7 @@ async def write_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await _start(update, context, case_row, edit=False)
         return
     notice = (t("ℹ️ <b>{title}</b> is closed: no letter is needed any more.", lang,
-                title=render.escape(case_row.title)) if case_row is not None
+                title=render.escape(render.case_title(case_row, lang))) if case_row is not None
               else t("I could not find a case called “{slug}”.", lang,
                      slug=render.escape(render.shorten(slug, 64))))
     await _start(update, context, None, edit=False, notice=notice)
@@ -267,7 +294,7 @@ async def wizard_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         row = await wizard_store.get_state(session=session, chat_id=chat_id,
                                            fresh_after=now - wz.WIZARD_TTL)
         state = wz.Snapshot.of(row) if row is not None else None
-        loaded = await _load_case(session, chat_id, wz.case_id_of(state, press))
+        loaded = await _load_case(session, chat_id, wz.case_id_of(state, press), now)
         outcome = wz.decide(state, press, loaded.facts)
         new_state = state
         if outcome.kind == "end" or (outcome.kind == "refuse" and outcome.ends):
@@ -319,6 +346,8 @@ async def wizard_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await _remember_message(context, new_state, message_id)
     elif outcome.kind == "help":
         await _send_help(update, state, loaded, outcome.channel, lang)
+    elif outcome.kind == "report":
+        await _send_report(update, state, loaded, lang)
     elif outcome.kind == "menu":
         option = loaded.facts.option(state.authority_key)
         await _edit_or_send(update, wz.channels_menu_text(option.authority, lang),
@@ -329,9 +358,11 @@ async def wizard_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         option = loaded.facts.option(state.authority_key)
         remaining = [o for o in wz.next_options(loaded.facts.options) if o.key != option.key]
         text = wz.thanks_text(loaded.doc, option.authority, place, remaining, lang)
-        markup = kb.wizard_sent_keyboard(new_state.nonce, state.case_id,
-                                         [(o.key, wz.addressee_label(o)) for o in remaining],
-                                         lang)
+        offer = report_back.offer_text(loaded.doc, lang)
+        text += f"\n\n{offer}" if offer else ""
+        markup = kb.wizard_sent_keyboard(
+            new_state.nonce, state.case_id, [(o.key, wz.addressee_label(o)) for o in remaining],
+            lang, report=report_back.offer_label(loaded.doc, lang) if offer else None)
         message_id = await _replace_panel(update, state, text, markup)
         await _remember_message(context, new_state, message_id)
 
@@ -356,7 +387,7 @@ async def signature_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         outcome = wz.Outcome("pass")
         loaded, new_state = Loaded(), state
         if state is not None and state.step == wz.SIGNATURE:
-            loaded = await _load_case(session, chat.id, state.case_id)
+            loaded = await _load_case(session, chat.id, state.case_id, now)
             outcome = wz.decide_signature(state, message.text, loaded.facts)
         if outcome.kind == "refuse" and outcome.ends:
             await wizard_store.clear_state(session=session, chat_id=chat.id,

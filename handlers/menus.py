@@ -30,6 +30,7 @@ COORDINATOR_COMMANDS = [
     ("upcoming", "Scheduled hearings, with their ids"),
     ("stats", "Subscribers, deliveries and letters"),
     ("audit", "Who did what, and when"),
+    ("staleaddresses", "Addresses not checked for a year"),
 ]
 OWNER_COMMANDS = [
     ("coordinators", "List the coordinators"),

@@ -55,9 +55,11 @@ async def upsert_case(*, session: AsyncSession, case: CaseDoc, origin: str = "co
         return "unchanged"
     outcome = "updated" if row is not None else "created"
     if row is None:
-        row = Case(slug=case.slug, title=case.title, data=document, content_hash=digest)
+        row = Case(slug=case.slug, title=case.title.en, data=document, content_hash=digest)
         session.add(row)
-    row.title, row.status, row.timezone = case.title, case.status, case.timezone
+    # The English title orders lists and names the case to coordinators; readers get theirs
+    # from the document. timezone None: DEFAULT_TIMEZONE applies when the case is shown.
+    row.title, row.status, row.timezone = case.title.en, case.status, case.timezone
     row.data, row.content_hash, row.origin, row.updated_at = document, digest, origin, utcnow()
     await session.flush()
     await _sync_timeline(session=session, case_id=row.id, case=case)
@@ -76,10 +78,12 @@ async def _sync_timeline(*, session: AsyncSession, case_id: int, case: CaseDoc) 
         event = existing.pop(entry.key, None)
         if event is None:
             event = Event(case_id=case_id, origin="content", content_key=entry.key,
-                          kind=entry.kind, date=entry.date)
+                          kind=entry.kind, date=entry.date.first_day)
             session.add(event)
-        event.kind, event.date, event.time = entry.kind, entry.date, entry.time
-        event.text, event.court, event.city = entry.text, entry.court, entry.city
+        # A month or a year is stored as its first day only to order the timeline; the bot
+        # shows the entry's date, precision and text from the case document (by content_key).
+        event.kind, event.date, event.time = entry.kind, entry.date.first_day, entry.time
+        event.text, event.court, event.city = entry.text.en, entry.court, entry.city
         event.status, event.updated_at = "held", utcnow()
     if existing:  # entries removed from the file
         ids = [event.id for event in existing.values()]

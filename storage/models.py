@@ -69,7 +69,8 @@ class Case(SQLModel, table=True):
     slug: str = Field(max_length=64, unique=True, index=True)
     title: str = Field(max_length=200)
     status: str = Field(default="open", max_length=16)  # from the case file
-    timezone: str = Field(default="Asia/Almaty", max_length=64)
+    # None: the file names no time zone, so the DEFAULT_TIMEZONE setting applies.
+    timezone: str | None = Field(default=None, max_length=64)
     # The validated case document (content.schema.Case, JSON mode). Owned by the files.
     data: dict = Field(sa_column=Column(JSON, nullable=False))
     content_hash: str = Field(max_length=64)
@@ -89,6 +90,9 @@ class Authority(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=48)
     data: dict = Field(sa_column=Column(JSON, nullable=False))  # content.schema.Authority
     content_hash: str = Field(max_length=64)
+    # A coordinator's "still current" check from chat; loading the files never touches it.
+    verified_at: dt.datetime | None = None
+    verified_by: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class Event(SQLModel, table=True):

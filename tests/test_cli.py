@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import yaml
+
+from bot.__main__ import check_content
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,3 +50,22 @@ def test_db_upgrade_creates_the_schema(tmp_path):
         "select name from sqlite_master where type='table'")}
     assert {"case", "supporter", "subscription", "event", "alert", "delivery"} <= tables
     assert "alembic_version" in tables
+
+
+def test_check_content_lists_problems_and_missing_translations(tmp_path, capsys):
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    case = tmp_path / "content" / "cases" / "kharkova.yaml"
+    data = yaml.safe_load(case.read_text(encoding="utf-8"))
+    data["timeline"][0].update(date="2016-12", precision="day")
+    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert check_content(str(tmp_path / "content")) == 1
+    out = capsys.readouterr().out
+    assert "kharkova.yaml: timeline[0].precision: precision: day needs a full date" in out
+
+    data["timeline"][0].update(date="2016-12", precision="month")
+    data["summary"] = {"en": data["summary"]["en"]}
+    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert check_content(str(tmp_path / "content")) == 0
+    out = capsys.readouterr().out
+    assert "warning: content/cases/kharkova.yaml: no Russian text yet" in out
+    assert "summary.ru" in out and "Content is valid" in out

@@ -17,6 +17,7 @@ from content.loader import (
     load_authorities,
     load_library,
     parse_case,
+    translation_gaps,
 )
 from content.schema import Case
 
@@ -343,3 +344,110 @@ def test_parse_case_never_raises_on_mutated_good_file(authorities, data):
     lines[index] = data.draw(st.text(max_size=40))
     case, errors = parse_case("\n".join(lines), "upload.yaml", authorities)
     assert (case is None) == bool(errors)
+
+
+# ----- the checks of this format: languages, dates, addressees ------------------------------
+
+
+def test_plain_string_title_says_how_to_write_it(authorities, good_data):
+    good_data["title"] = "Larisa Kharkova"
+    _, errors = parse_case(_dump(good_data), "x.yaml", authorities)
+    error = _only(errors)
+    assert error.field == "title"
+    assert "per language" in error.message and "ru: …" in error.message
+
+
+def test_missing_russian_title_is_an_error(authorities, good_data):
+    del good_data["title"]["ru"]
+    _, errors = parse_case(_dump(good_data), "x.yaml", authorities)
+    error = _only(errors)
+    assert (error.field, error.message) == ("title.ru", "the text in Russian (ru: …) is missing")
+
+
+def test_english_only_summary_and_timeline_are_valid(authorities, good_data):
+    good_data["summary"] = {"en": good_data["summary"]["en"]}
+    good_data["timeline"][0]["text"] = {"en": "The ministry files a lawsuit."}
+    case, errors = parse_case(_dump(good_data), "x.yaml", authorities)
+    assert errors == [] and case.summary.ru is None
+
+
+def test_partial_dates_in_a_file_stay_partial(authorities, good_data):
+    text = _dump(good_data).replace("date: 2016-12-05", "date: '2016-12'")
+    text = text.replace("date: 2017-01-04", "date: 2017")  # an unquoted year is read as one
+    case, errors = parse_case(text, "x.yaml", authorities)
+    assert errors == []
+    assert [str(e.date) for e in case.timeline[:2]] == ["2016-12", "2017"]
+    assert [e.date.precision for e in case.timeline[:2]] == ["month", "year"]
+
+
+def test_precision_day_on_a_month_names_the_field(authorities, good_data):
+    good_data["timeline"][3].update(date="2017-01", precision="day")
+    _, errors = parse_case(_dump(good_data), "x.yaml", authorities)
+    error = _only(errors)
+    assert error.field == "timeline[3].precision"
+    assert "precision: day needs a full date" in error.message
+
+
+def test_derived_must_be_true_or_false(authorities, good_data):
+    good_data["timeline"][3]["derived"] = "yes"
+    _, errors = parse_case(_dump(good_data), "x.yaml", authorities)
+    assert _only(errors).field == "timeline[3].derived"
+
+
+def test_as_of_later_than_the_newest_source_is_an_error(content_dir, good_data):
+    text = (content_dir / "authorities.yaml").read_text(encoding="utf-8")
+    (content_dir / "authorities.yaml").write_text(
+        text.replace('as_of: "2017-10-04"', 'as_of: "2018-02"', 1), encoding="utf-8")
+    _write_case(content_dir, "kharkova.yaml", good_data)
+    library, errors = load_library(content_dir)
+    error = _only(errors)
+    assert error.file == "content/cases/kharkova.yaml"
+    assert error.field == "addressees[0]"
+    assert "'kz-president' is listed as of 2018-02" in error.message
+    assert "newest source (2017-10-04)" in error.message
+    assert "kharkova" not in library.cases
+
+
+def test_as_of_in_the_same_month_as_the_newest_source_is_accepted(content_dir, good_data):
+    text = (content_dir / "authorities.yaml").read_text(encoding="utf-8")
+    (content_dir / "authorities.yaml").write_text(
+        text.replace('as_of: "2017-10-04"', 'as_of: "2017-10"', 1), encoding="utf-8")
+    good_data["sources"][0]["date"] = "2017-10"
+    _write_case(content_dir, "kharkova.yaml", good_data)
+    _, errors = load_library(content_dir)
+    assert errors == []
+
+
+def test_source_index_must_exist(authorities, good_data):
+    good_data["timeline"][0]["source"] = len(good_data["sources"])
+    _, errors = parse_case(_dump(good_data), "x.yaml", authorities)
+    assert _only(errors).field == "timeline[0].source"
+
+
+def test_authority_without_as_of_is_an_error(tmp_path):
+    path = tmp_path / "content" / "authorities.yaml"
+    path.parent.mkdir()
+    path.write_text(
+        "authorities:\n"
+        "  - key: x\n"
+        "    name: Someone\n"
+        "    role: Some office\n"
+        "    salutation: {en: 'Dear Sir,', ru: 'Уважаемый господин!'}\n"
+        "    faxes: ['+7 7172 506 402']\n", encoding="utf-8")
+    found, errors = load_authorities(path)
+    error = _only(errors)
+    assert (error.field, found) == ("authorities[0].as_of", {})
+
+
+def test_translation_gaps_list_missing_russian_texts(content_dir, good_data):
+    good_data["summary"] = {"en": good_data["summary"]["en"]}
+    for entry in good_data["timeline"]:
+        entry["text"].setdefault("ru", "Текст на русском языке.")
+    good_data["timeline"][2]["text"] = {"en": "English only."}
+    _write_case(content_dir, "kharkova.yaml", good_data)
+    library, errors = load_library(content_dir)
+    assert errors == []
+    assert [(g.file, g.field) for g in translation_gaps(library)] == [
+        ("content/cases/kharkova.yaml", "summary.ru"),
+        ("content/cases/kharkova.yaml", "timeline[2].text.ru"),
+    ]

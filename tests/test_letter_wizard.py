@@ -478,9 +478,9 @@ async def test_forget_keeps_the_count_but_unlinks_it(tg):
 # --------------------------------------------------------------------------- pure step logic
 
 AUTH = {
-    "fax": AuthorityDoc(key="fax-only", name="Ann Fax", role="Fax office",
+    "fax": AuthorityDoc(key="fax-only", name="Ann Fax", role="Fax office", as_of="2017",
                         salutation={"en": "Dear A,", "ru": "Уважаемый А!"}, faxes=["+7 7172 506 402"]),
-    "none": AuthorityDoc(key="phones-only", name="Bob Phone", role="Phone office",
+    "none": AuthorityDoc(key="phones-only", name="Bob Phone", role="Phone office", as_of="2017",
                          salutation={"en": "Dear B,", "ru": "Уважаемый Б!"},
                          phones=["+43 1 401 10 3660"]),
     # A redacted address that slipped past validation is never a way to write.
@@ -492,9 +492,9 @@ AUTH = {
 
 def _case(**changes) -> CaseDoc:
     values = {
-        "slug": "test", "title": "A test case", "country": "Kazakhstan",
-        "people": [{"name": "Jane Roe", "role": "Activist"}], "status": "open",
-        "summary": "A summary long enough to pass validation.",
+        "slug": "test", "title": {"en": "A test case", "ru": "Тестовое дело"},
+        "country": "Kazakhstan", "people": [{"name": "Jane Roe", "role": "Activist"}],
+        "status": "open", "summary": {"en": "A summary long enough to pass validation."},
         "requested_actions": [{"en": "Release her.", "ru": "Освободить её."}],
         "addressees": ["fax-only", "phones-only", "redacted", "missing"],
         "letter_about": {"en": "Jane Roe", "ru": "Джейн Роу"},

@@ -41,6 +41,7 @@ PROSECUTOR = Authority(
     name_ru="Жакип Асанов",
     role="Prosecutor General of the Republic of Kazakhstan",
     country="Kazakhstan",
+    as_of="2017-10-04",
     salutation={"en": "Dear Prosecutor General,", "ru": "Уважаемый господин Генеральный прокурор!"},
     emails=["prokuratura@example.kz"],
     faxes=["+7 7172 506 402"],
@@ -51,6 +52,7 @@ COMMISSION = Authority(
     name="Jean-Claude Juncker",
     name_ru="Жан-Клод Юнкер",
     role="President of the European Commission",
+    as_of="2017",
     salutation={"en": "Dear Mr President", "ru": "Уважаемый господин Председатель"},
     postal_address="Rue de la Loi / Wetstraat 200, 1049 Brussels, Belgium",
     web_form="https://example.org/contact",
@@ -59,6 +61,7 @@ NO_CHANNEL = Authority(
     key="pace",
     name="Stella Kyriakides",
     role="President of PACE",
+    as_of="2017",
     salutation={"en": "Dear Madam President,", "ru": "Уважаемая госпожа Председатель!"},
     phones=["+33 3 88 41 20 00"],
 )
@@ -89,12 +92,13 @@ def make_case(**changes) -> Case:
     data = {
         "slug": "ivanov",
         "codes": ["KAZ 003/1017/OBS 107", "UA 12/24"],
-        "title": "Human rights defender Ivan Ivanov detained",
+        "title": {"en": "Human rights defender Ivan Ivanov detained",
+                  "ru": "Задержан правозащитник Иван Иванов"},
         "country": "Kazakhstan",
         "people": [{"name": "Ivan Ivanov", "role": "human rights defender"}],
         "status": "open",
-        "summary": "Ivan Ivanov, a human rights defender, was detained on 3 March 2024 after a "
-        "peaceful protest in Almaty.",
+        "summary": {"en": "Ivan Ivanov, a human rights defender, was detained on 3 March 2024 "
+                    "after a peaceful protest in Almaty."},
         "requested_actions": ACTIONS,
         "addressees": ["kz-prosecutor-general", "european-commission"],
         "letter_about": {

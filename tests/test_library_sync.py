@@ -7,6 +7,7 @@ import datetime as dt
 from sqlmodel import select
 
 from content.loader import Library, load_library
+from content.schema import Title
 from storage.library_sync import sync_library
 from storage.models import Authority, Case, Event
 
@@ -51,7 +52,7 @@ async def test_edited_file_updates_its_case_and_keeps_coordinator_events(db):
     original = library.cases["kharkova"]
     removed_key = original.timeline[0].key
     edited = original.model_copy(update={
-        "title": "Larisa Kharkova (edited)",
+        "title": Title(en="Larisa Kharkova (edited)", ru="Лариса Харькова (изменено)"),
         "timeline": original.timeline[1:],
     })
     cases = dict(library.cases, kharkova=edited)
