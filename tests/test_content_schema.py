@@ -371,8 +371,6 @@ def test_timezone_is_optional(library):
 # so whoever merges them drops the mark and the checks hold from then on.
 
 
-@pytest.mark.xfail(strict=True, reason="the Russian summaries and timeline texts arrive with the "
-                                       "rewrite of the case files")
 def test_every_shipped_case_has_its_russian_texts(library):
     assert [str(gap) for gap in translation_gaps(library)] == []
 
