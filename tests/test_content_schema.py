@@ -93,6 +93,7 @@ def test_kharkova_is_the_full_observatory_appeal(library):
     assert case.status == "open"
     assert len(case.requested_actions) == 6
     assert case.write_to_embassy is True
+    assert case.report_to.email == "Appeals@fidh-omct.org"  # seed 000: "kindly inform us"
     assert case.addressees == list(OBSERVATORY_ADDRESSEES)
     for key, expected in OBSERVATORY_ADDRESSEES.items():
         authority = library.authorities[key]
