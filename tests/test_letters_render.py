@@ -205,7 +205,7 @@ def test_every_requested_action_numbered_in_its_language(language):
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
 def test_signature_named_and_anonymous(language):
     close = {"en": "Yours sincerely,", "ru": "С уважением,"}[language]
-    anonymous = {"en": "A concerned member of the public", "ru": "Представитель общественности"}
+    anonymous = {"en": "A concerned member of the public", "ru": "Неравнодушный человек"}
 
     named = lines(render_letter(CASE, PROSECUTOR, language, JANE))
     assert named[-3:] == [close, "Jane Doe", "Berlin"]
