@@ -16,6 +16,12 @@ async def get_authorities(*, session: AsyncSession, keys: list[str]) -> list[Aut
     return [by_key[key] for key in keys if key in by_key]
 
 
+async def authority_directory(*, session: AsyncSession) -> dict[str, AuthorityDoc]:
+    """Every authority by key (what a case file's addressees are checked against)."""
+    rows = (await session.exec(select(Authority))).all()
+    return {row.key: AuthorityDoc.model_validate(row.data) for row in rows}
+
+
 async def get_authority(*, session: AsyncSession, key: str) -> AuthorityDoc | None:
     row = await session.get(Authority, key)
     return AuthorityDoc.model_validate(row.data) if row else None
