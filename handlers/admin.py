@@ -81,7 +81,7 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     message = query.message if query.message is not None and query.message.is_accessible \
         else None
     async with svc.db.session() as session:
-        if action == kb.SEND:
+        if action == kb.BROADCAST_SEND:
             result = await broadcasts.confirm_broadcast(
                 session=session, broadcast_id=broadcast_id, actor_id=user_id_of(update),
                 now=svc.clock.now(), reminder_offsets=svc.settings.reminder_offsets,

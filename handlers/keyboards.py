@@ -236,20 +236,21 @@ def alert_keyboard(case_id: int, case_open: bool, lang: str = "en") -> InlineKey
 # ------------------------------------------------------------------------------ Broadcasts
 # [Send] / [Cancel] under a coordinator's preview: bc:<broadcast id>:send | bc:<id>:cancel
 BROADCAST = "bc"
-SEND, CANCEL = "send", "cancel"
+BROADCAST_SEND, BROADCAST_CANCEL = "send", "cancel"
 
 
 def broadcast_keyboard(broadcast_id: int, audience: int, lang: str = "en") -> InlineKeyboardMarkup:
     send = (t("📤 Send to {n}", lang, n=audience) if audience
             else t("📤 Send (timeline only)", lang))
-    return InlineKeyboardMarkup([[button(send, BROADCAST, broadcast_id, SEND),
-                                  button(t("✖️ Cancel", lang), BROADCAST, broadcast_id, CANCEL)]])
+    cancel = button(t("✖️ Cancel", lang), BROADCAST, broadcast_id, BROADCAST_CANCEL)
+    return InlineKeyboardMarkup([[button(send, BROADCAST, broadcast_id, BROADCAST_SEND), cancel]])
 
 
 def parse_broadcast(callback_data: str | None) -> tuple[int, str] | None:
-    """(broadcast id, SEND or CANCEL) of ``bc:<id>:<action>``, or None."""
+    """(broadcast id, BROADCAST_SEND or BROADCAST_CANCEL) of ``bc:<id>:<action>``, or None."""
     draft, separator, action = (_argument(callback_data, BROADCAST) or "").partition(":")
     broadcast_id = parse_db_id(draft)
-    if broadcast_id is None or not separator or action not in (SEND, CANCEL):
+    if broadcast_id is None or not separator or action not in {BROADCAST_SEND,
+                                                               BROADCAST_CANCEL}:
         return None
     return broadcast_id, action

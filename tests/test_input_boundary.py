@@ -13,9 +13,13 @@ import logging
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func
 from sqlmodel import select
 
+from bot.parsing import DB_ID_MAX, PAGE_MAX
+from handlers import keyboards as kb
 from storage.models import (
     Alert,
     AuditEntry,
@@ -259,3 +263,33 @@ async def test_control_characters_in_an_uploaded_case_file_are_refused(tg, caplo
     assert await counts(tg) == before
     await owner.send_document("new-case.yaml", text.replace("\\0", "").encode())
     assert "Case added" in (await owner.reply()).text
+
+
+# ------------------------------------------------------------------------ callback data
+
+CASE_PREFIXES = (kb.CASE_CARD, kb.SUBSCRIBE, kb.UNSUBSCRIBE, kb.TIMELINE, kb.SOURCES, kb.WRITE)
+
+
+@given(st.text(max_size=64))
+def test_callback_parsers_read_only_what_fits(data):
+    for prefix in CASE_PREFIXES:
+        case_id = kb.parse_case_id(data, prefix)
+        assert case_id is None or 1 <= case_id <= DB_ID_MAX
+    page = kb.parse_case_page(data)
+    assert page is None or 0 <= page <= PAGE_MAX
+    broadcast = kb.parse_broadcast(data)
+    assert broadcast is None or (1 <= broadcast[0] <= DB_ID_MAX and broadcast[1] in {
+        kb.BROADCAST_SEND, kb.BROADCAST_CANCEL})
+    assert kb.parse_forget(data) in (None, True, False)
+    press = kb.parse_wizard_data(data)
+    if press is not None and press.arg is not None:
+        assert press.arg.isascii()
+
+
+@given(st.integers(min_value=1, max_value=DB_ID_MAX))
+def test_callback_data_the_bot_makes_reads_back(number):
+    for prefix in CASE_PREFIXES:
+        assert kb.parse_case_id(kb.data(prefix, number), prefix) == number
+    assert kb.parse_broadcast(kb.data(kb.BROADCAST, number, kb.BROADCAST_SEND)) == (
+        number, kb.BROADCAST_SEND)
+    assert kb.parse_case_id(kb.data(kb.CASE_CARD, number + DB_ID_MAX), kb.CASE_CARD) is None
