@@ -1,14 +1,16 @@
 """Appeal Bot: follow human-rights cases, hear about hearings, write the letters appeals ask for.
 
-``build_application`` wires every handler in one readable block below; start-up work (content,
-command menu, background workers) happens in ``post_init`` and stops in ``post_shutdown``.
+``build_application`` wires every handler in one readable block below: the commands come from
+the one command table (``handlers/command_table.py``: name, audience, handler, menu text, /help
+line, usage), then the buttons and the messages. Start-up work (content, command menus,
+background workers) happens in ``post_init`` and stops in ``post_shutdown``.
 """
 
 from __future__ import annotations
 
 import logging
 
-from telegram import BotCommandScopeDefault, Update
+from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -20,16 +22,18 @@ from telegram.ext import (
     filters,
 )
 
+from bot.commands import install
 from bot.config import Settings
 from bot.delivery import start_delivery, stop_delivery
 from bot.reminders import schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.wizard import WIZARD_TTL
 from content.loader import load_library
-from handlers import admin, cases, fallback, letters, privacy, start
+from handlers import admin, cases, fallback, letters, privacy, uploads
 from handlers import keyboards as kb
 from handlers import stale_addresses as stale
-from handlers.menus import command_menu
+from handlers.command_table import COMMANDS, answering
+from handlers.menus import publish_command_menus
 from handlers.middleware import remember_reachable
 from storage.db import Database
 from storage.library_sync import sync_library
@@ -65,15 +69,14 @@ def register_handlers(app: Application) -> None:
     # Cross-cutting: runs first for every update, never stops the others.
     app.add_handler(TypeHandler(Update, remember_reachable), group=-1)
 
+    # Every command, from the command table; each checks its audience (supporter, coordinator,
+    # owner) and answers bad arguments with its usage. Menus and /help read the same table.
+    install(app, COMMANDS)
+    app.add_handlers([CommandHandler(command.name, answering(command), filters=private)
+                      for command in COMMANDS])
+
+    # Buttons, routed by their callback-data prefix (handlers/keyboards.py).
     app.add_handlers([
-        # Supporters
-        CommandHandler("start", start.start, filters=private),
-        CommandHandler("help", start.help_command, filters=private),
-        CommandHandler("cases", cases.cases_command, filters=private),
-        CommandHandler("mycases", cases.my_cases_command, filters=private),
-        CommandHandler("unsubscribe", cases.unsubscribe_command, filters=private),
-        CommandHandler("privacy", privacy.privacy_command, filters=private),
-        CommandHandler("forget", privacy.forget_command, filters=private),
         CallbackQueryHandler(cases.case_list_button, pattern=kb.pattern(kb.CASE_LIST)),
         CallbackQueryHandler(cases.case_card_button, pattern=kb.pattern(kb.CASE_CARD)),
         CallbackQueryHandler(cases.subscribe_button, pattern=kb.pattern(kb.SUBSCRIBE)),
@@ -82,39 +85,19 @@ def register_handlers(app: Application) -> None:
         CallbackQueryHandler(cases.sources_button, pattern=kb.pattern(kb.SOURCES)),
         CallbackQueryHandler(cases.my_cases_button, pattern=kb.pattern(kb.MY_CASES)),
         CallbackQueryHandler(privacy.forget_button, pattern=kb.pattern(kb.FORGET)),
-    ])
-
-    # Letter wizard: /write, [✍️ Write a letter] on a card (wr:), its buttons (lw:), and the
-    # typed signature. The text handler must come before the fallback below (one handler per
-    # group runs); it answers only a chat whose wizard waits for a signature and hands any other
-    # text to fallback.free_text itself.
-    app.add_handlers([
-        CommandHandler("write", letters.write_command, filters=private),
         CallbackQueryHandler(letters.write_button, pattern=kb.pattern(kb.WRITE)),
         CallbackQueryHandler(letters.wizard_button, pattern=kb.pattern(kb.LETTER_WIZARD)),
-        MessageHandler(filters.TEXT & ~filters.COMMAND & private, letters.signature_text),
+        CallbackQueryHandler(admin.broadcast_button, pattern=kb.pattern(kb.BROADCAST)),
+        CallbackQueryHandler(stale.stale_addresses_button, pattern=kb.pattern(kb.STALE_ADDRESSES)),
     ])
 
-    # Coordinators: owners (ADMIN_IDS) and the coordinators they add. Anyone else gets a plain
-    # "not available" (a document: the usual answer). Broadcasts preview, then [Send]/[Cancel].
+    # Messages that are not commands. The letter wizard's typed signature must come before the
+    # fallback below (one handler per group runs): it answers only a chat whose wizard waits
+    # for a signature and hands any other text to fallback.free_text itself. A case file sent
+    # by a coordinator adds or updates that case; anyone else's document gets the usual answer.
     app.add_handlers([
-        CommandHandler("coordinators", admin.coordinators_command, filters=private),
-        CommandHandler("addcoordinator", admin.add_coordinator_command, filters=private),
-        CommandHandler("removecoordinator", admin.remove_coordinator_command, filters=private),
-        CommandHandler("hearing", admin.hearing_command, filters=private),
-        CommandHandler("appeal", admin.appeal_command, filters=private),
-        CommandHandler("postpone", admin.postpone_command, filters=private),
-        CommandHandler("cancelhearing", admin.cancel_hearing_command, filters=private),
-        CommandHandler("outcome", admin.outcome_command, filters=private),
-        CommandHandler("news", admin.news_command, filters=private),
-        CommandHandler("closecase", admin.close_case_command, filters=private),
-        CommandHandler("upcoming", admin.upcoming_command, filters=private),
-        CommandHandler("stats", admin.stats_command, filters=private),
-        CommandHandler("audit", admin.audit_command, filters=private),
-        CallbackQueryHandler(admin.broadcast_button, pattern=admin.BROADCAST_PATTERN),
-        CommandHandler("staleaddresses", stale.stale_addresses_command, filters=private),
-        CallbackQueryHandler(stale.stale_addresses_button, pattern=stale.PATTERN),
-        MessageHandler(filters.Document.ALL & private, admin.case_file_upload),
+        MessageHandler(filters.TEXT & ~filters.COMMAND & private, letters.signature_text),
+        MessageHandler(filters.Document.ALL & private, uploads.case_file_upload),
     ])
 
     # Whatever nothing above took: a helpful answer, never silence. Same group, added last:
@@ -138,8 +121,7 @@ async def _post_init(app: Application) -> None:
     log.info("case library: %d created, %d updated, %d unchanged, %d kept from chat uploads",
              len(report.created), len(report.updated), len(report.unchanged),
              len(report.skipped))
-    await app.bot.set_my_commands(command_menu(None), scope=BotCommandScopeDefault())
-    await admin.publish_command_menus(app)  # coordinators' and owners' menus, per chat
+    await publish_command_menus(app)  # the default menu; coordinators' and owners' per chat
     await start_delivery(app)  # services.extras["delivery"]: the one sender of broadcasts
     await schedule_reminder_jobs(app)  # JobQueue alarms rebuilt from the Reminder table
     # Abandoned letter wizards (and the signatures typed into them) don't outlive a day.

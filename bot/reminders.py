@@ -27,10 +27,6 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from html import escape
 
-from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
 
@@ -38,13 +34,15 @@ from bot.alerts import enqueue_alert, wake_delivery
 from bot.i18n import t, tn
 from bot.render import event_when, resolve_timezone
 from bot.services import SERVICES_KEY, Services
+from storage import reminders as queries
 from storage.alerts import get_alert_by_dedupe_key
+from storage.cases import get_case
 from storage.db import Database
-from storage.models import Case, Event, Reminder
+from storage.events import get_event
+from storage.models import Case, Event, EventStatus, Reminder, ReminderStatus
 
 log = logging.getLogger(__name__)
 
-PLANNED, SENT, SKIPPED, CANCELLED = "planned", "sent", "skipped", "cancelled"
 REMINDER_KIND = "reminder"
 JOB_PREFIX = "reminder@"
 SWEEP_JOB = "reminder-sweep"
@@ -53,7 +51,6 @@ SWEEP_SECONDS = 45.0
 LATE_AFTER = dt.timedelta(minutes=15)
 
 Render = Callable[[Event, Case, int], str]
-REMINDER_TABLE = Reminder.__table__
 
 
 def dedupe_key(event_id: int, offset_minutes: int, starts_at: dt.datetime) -> str:
@@ -61,7 +58,7 @@ def dedupe_key(event_id: int, offset_minutes: int, starts_at: dt.datetime) -> st
 
 
 def is_remindable(event: Event) -> bool:
-    return event.status == "scheduled" and event.starts_at is not None
+    return event.status == EventStatus.SCHEDULED and event.starts_at is not None
 
 
 # ------------------------------------------------------------------------------- rendering
@@ -96,10 +93,6 @@ def render_reminder(event: Event, case: Case, offset_minutes: int, lang: str = "
 
 
 # -------------------------------------------------------------------------------- planning
-def _insert(session: AsyncSession):
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-
-
 def wanted_reminders(event: Event, offsets: Iterable[int],
                      now: dt.datetime) -> list[tuple[int, dt.datetime]]:
     """(offset, due) for each offset whose due time is still ahead, farthest first."""
@@ -125,25 +118,12 @@ async def plan_reminders(session: AsyncSession, event: Event, offsets: Iterable[
     if event.id is None:
         await session.flush()
     wanted = wanted_reminders(event, offsets, now)
-    table = REMINDER_TABLE
     for offset, due in wanted:
-        statement = (
-            _insert(session)(table)
-            .values(event_id=event.id, offset_minutes=offset, due_at=due, status=PLANNED)
-            .on_conflict_do_update(
-                index_elements=["event_id", "offset_minutes", "due_at"],
-                set_={"status": PLANNED},
-                where=table.c.status == CANCELLED,  # back to a date it was once moved from
-            )
-        )
-        await session.exec(statement)
+        await queries.plan(session=session, event_id=event.id, offset_minutes=offset,
+                           due_at=due)
     if not wanted:
         return []
-    rows = (await session.exec(
-        select(Reminder).where(Reminder.event_id == event.id, Reminder.status == PLANNED)
-        .order_by(Reminder.due_at)
-        .execution_options(populate_existing=True)
-    )).all()
+    rows = await queries.planned_for_event(session=session, event_id=event.id)
     keep = set(wanted)
     return [row for row in rows if (row.offset_minutes, row.due_at) in keep]
 
@@ -152,15 +132,9 @@ async def cancel_reminders(session: AsyncSession, event: Event | int,
                            keep: Sequence[tuple[int, dt.datetime]] = ()) -> int:
     """Cancel the planned reminders of a hearing (except ``keep``); how many were cancelled."""
     event_id = event if isinstance(event, int) else event.id
-    rows = (await session.exec(
-        select(Reminder).where(Reminder.event_id == event_id, Reminder.status == PLANNED)
-    )).all()
+    rows = await queries.planned_for_event(session=session, event_id=event_id)
     stale = [row.id for row in rows if (row.offset_minutes, row.due_at) not in set(keep)]
-    if stale:
-        await session.exec(update(REMINDER_TABLE)
-                           .where(REMINDER_TABLE.c.id.in_(stale),
-                                  REMINDER_TABLE.c.status == PLANNED)
-                           .values(status=CANCELLED))
+    await queries.cancel(session=session, reminder_ids=stale)
     return len(stale)
 
 
@@ -182,13 +156,9 @@ async def send_due_reminders(db: Database, now: dt.datetime,
     Each reminder is handled in its own transaction, re-checking its hearing first.
     """
     async with db.session() as session:
-        due = (await session.exec(
-            select(Reminder.id, Reminder.event_id)
-            .where(Reminder.status == PLANNED, Reminder.due_at <= now)
-            .order_by(Reminder.due_at)
-        )).all()
+        due = await queries.due(session=session, now=now)
     enqueued = 0
-    for reminder_id, _event_id in due:
+    for reminder_id in due:
         try:
             if await _send_one(db, reminder_id, now, render):
                 enqueued += 1
@@ -197,51 +167,41 @@ async def send_due_reminders(db: Database, now: dt.datetime,
     return enqueued
 
 
-async def _set_status(session: AsyncSession, reminder_id: int, status: str,
+async def _set_status(session: AsyncSession, reminder_id: int, status: ReminderStatus,
                       alert_id: int | None = None) -> bool:
-    values: dict = {"status": status}
-    if alert_id is not None:
-        values["alert_id"] = alert_id
-    result = await session.exec(
-        update(REMINDER_TABLE)
-        .where(REMINDER_TABLE.c.id == reminder_id, REMINDER_TABLE.c.status == PLANNED)
-        .values(**values)
-    )
-    return result.rowcount > 0
+    return await queries.settle(session=session, reminder_id=reminder_id, status=status,
+                                alert_id=alert_id)
 
 
 async def _send_one(db: Database, reminder_id: int, now: dt.datetime, render: Render) -> bool:
     async with db.session() as session:
-        reminder = await session.get(Reminder, reminder_id)
-        if reminder is None or reminder.status != PLANNED:
+        reminder = await queries.get_reminder(session=session, reminder_id=reminder_id)
+        if reminder is None or reminder.status != ReminderStatus.PLANNED:
             return False  # another process got here first
-        event = await session.get(Event, reminder.event_id)
+        event = await get_event(session=session, event_id=reminder.event_id)
         planned_start = reminder.due_at + dt.timedelta(minutes=reminder.offset_minutes)
         if event is None or not is_remindable(event) or event.starts_at != planned_start:
             # cancelled, or moved without a replan: never send a stale date
             log.info("reminder %s: hearing %s changed; not sending", reminder_id,
                      reminder.event_id)
-            await _set_status(session, reminder_id, CANCELLED)
+            await _set_status(session, reminder_id, ReminderStatus.CANCELLED)
             return False
         assert event.starts_at is not None
         if event.starts_at <= now:
             log.info("reminder %s: hearing %s already started; skipped", reminder_id, event.id)
-            await _set_status(session, reminder_id, SKIPPED)
+            await _set_status(session, reminder_id, ReminderStatus.SKIPPED)
             return False
-        others = (await session.exec(
-            select(Reminder).where(Reminder.event_id == event.id, Reminder.status == PLANNED,
-                                   Reminder.due_at <= now, Reminder.id != reminder.id)
-        )).all()
+        others = await queries.overdue_siblings(session=session, reminder=reminder, now=now)
         nearer = [other for other in others if other.offset_minutes < reminder.offset_minutes
                   and other.due_at + dt.timedelta(minutes=other.offset_minutes) == planned_start]
         if nearer:
             # Overdue together with a reminder closer to the hearing (the bot was down):
             # only the nearest one goes out.
-            await _set_status(session, reminder_id, SKIPPED)
+            await _set_status(session, reminder_id, ReminderStatus.SKIPPED)
             return False
-        case = await session.get(Case, event.case_id)
+        case = await get_case(session=session, case_id=event.case_id)
         if case is None:
-            await _set_status(session, reminder_id, CANCELLED)
+            await _set_status(session, reminder_id, ReminderStatus.CANCELLED)
             return False
         late = now - reminder.due_at > LATE_AFTER
         minutes = (int((event.starts_at - now).total_seconds() // 60) if late
@@ -252,9 +212,10 @@ async def _send_one(db: Database, reminder_id: int, now: dt.datetime, render: Re
                                     dedupe_key=key)
         if alert is None:  # another process enqueued it
             existing = await get_alert_by_dedupe_key(session=session, dedupe_key=key)
-            await _set_status(session, reminder_id, SENT, existing.id if existing else None)
+            await _set_status(session, reminder_id, ReminderStatus.SENT,
+                              existing.id if existing else None)
             return False
-        await _set_status(session, reminder_id, SENT, alert.id)
+        await _set_status(session, reminder_id, ReminderStatus.SENT, alert.id)
         log.info("reminder %s: alert %s for hearing %s to %d subscribers", reminder_id, alert.id,
                  event.id, alert.recipients)
         return True
@@ -305,10 +266,7 @@ async def schedule_reminder_jobs(application: Application) -> int:
     services = _services(application)
     now = services.clock.now()
     async with services.db.session() as session:
-        dues = (await session.exec(
-            select(Reminder.due_at).where(Reminder.status == PLANNED)
-            .distinct().order_by(Reminder.due_at)
-        )).all()
+        dues = await queries.planned_due_times(session=session)
     added = 0
     overdue = False
     for due in dues:

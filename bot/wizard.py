@@ -37,6 +37,7 @@ from bot.letters import (
     reachable_channels,
     split_for_telegram,
 )
+from bot.parsing import parse_db_id, parse_page
 from bot.render import shorten, shorten_html_lines
 from content.schema import Authority, Case, Channel, is_usable_email
 
@@ -201,8 +202,7 @@ def addressee_options(case: Case, authorities: Iterable[Authority],
 def case_id_of(state: WizardLike | None, press: Press) -> int | None:
     """The case a press is about: the one it picks, or the wizard's own."""
     if press.action == PICK_CASE:
-        arg = press.arg or ""
-        return int(arg) if arg.isascii() and arg.isdigit() and len(arg) <= 9 else None
+        return parse_db_id(press.arg)
     return state.case_id if state is not None else None
 
 
@@ -218,9 +218,8 @@ def decide(state: WizardLike | None, press: Press, facts: Facts) -> Outcome:
     if action == CANCEL:
         return Outcome("end")
     if action == PAGE:
-        if arg is None or not arg.isdigit():
-            return _refuse("malformed")
-        return Outcome("page", page=int(arg))
+        page = parse_page(arg)
+        return _refuse("malformed") if page is None else Outcome("page", page=page)
     if action == PICK_CASE:
         if not facts.case_exists:
             return _refuse("case_gone")

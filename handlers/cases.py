@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot import render
 from bot.i18n import t
+from bot.parsing import parse_slug, shown
 from bot.services import services
 from content.schema import Case as CaseDoc
 from handlers import keyboards as kb
@@ -46,7 +47,7 @@ async def cases_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def case_list_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    page = kb.parse_int_arg(update.callback_query.data, kb.CASE_LIST)
+    page = kb.parse_case_page(update.callback_query.data)
     await acknowledge(update)
     await show_case_list(update, context, page or 0)
 
@@ -80,7 +81,7 @@ async def _case_from_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
                             prefix: str) -> Case | None:
     """The case a button refers to, or None after telling the person what went wrong."""
     lang = lang_of(update)
-    case_id = kb.parse_int_arg(update.callback_query.data, prefix)
+    case_id = kb.parse_case_id(update.callback_query.data, prefix)
     case_row = None
     if case_id is not None:
         async with services(context).db.session() as session:
@@ -203,10 +204,12 @@ async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE
         await show_my_cases(update, context, edit=False,
                             intro=t("Which case do you want to stop following?", lang))
         return
-    slug = context.args[0]
+    typed = context.args[0]
+    slug = parse_slug(typed)
     chat_id = update.effective_chat.id
     async with services(context).db.session() as session:
-        case_row = await case_queries.get_case_by_slug(session=session, slug=slug)
+        case_row = (await case_queries.get_case_by_slug(session=session, slug=slug)
+                    if slug is not None else None)
         removed = case_row is not None and await subscriptions.unsubscribe(
             session=session, chat_id=chat_id, case_id=case_row.id)
     if removed:
@@ -216,4 +219,4 @@ async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE
     else:
         await show_my_cases(update, context, edit=False, intro=t(
             "You do not follow a case called “{slug}”. These are the cases you follow:", lang,
-            slug=render.escape(render.shorten(slug, 64))))
+            slug=shown(typed)))

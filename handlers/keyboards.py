@@ -1,8 +1,9 @@
 """Every inline keyboard and callback-data format, in one place.
 
 Callback data is ``<prefix>:<args>`` with short prefixes (Telegram allows 64 bytes). Handlers are
-routed by the prefix pattern; ``parse`` turns data back into typed arguments and returns None for
-anything malformed, so a forged or stale button gets a clear answer instead of a crash.
+routed by the prefix pattern; the ``parse_*`` functions turn data back into typed arguments
+through :mod:`bot.parsing` (ids within the database's range, ASCII digits only) and return None
+for anything malformed, so a forged or stale button gets a clear answer instead of a crash.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import t
+from bot.parsing import ascii_number, parse_db_id, parse_page
 
 # Prefixes (one per action) — handlers register with pattern=PATTERN[prefix].
 CASE_LIST = "cl"  # cl:<page>
@@ -22,6 +24,7 @@ TIMELINE = "ct"  # ct:<case_id>
 SOURCES = "cr"  # cr:<case_id>
 MY_CASES = "my"  # my
 FORGET = "fg"  # fg:yes | fg:no
+FORGET_YES, FORGET_NO = "yes", "no"
 WRITE = "wr"  # wr:<case_id>   (letter wizard entry from a card)
 
 PAGE_SIZE = 8
@@ -37,12 +40,25 @@ def pattern(prefix: str) -> str:
     return rf"^{re.escape(prefix)}(:|$)"
 
 
-def parse_int_arg(callback_data: str | None, prefix: str) -> int | None:
-    """The single integer argument of ``prefix:<n>``, or None if the data is not that shape."""
-    if not callback_data:
-        return None
-    match = re.fullmatch(rf"{re.escape(prefix)}:(\d{{1,9}})", callback_data)
-    return int(match.group(1)) if match else None
+def _argument(callback_data: str | None, prefix: str) -> str | None:
+    """The single argument of ``prefix:<arg>``, or None if the data is not that shape."""
+    head, separator, argument = (callback_data or "").partition(":")
+    return argument if head == prefix and separator else None
+
+
+def parse_case_id(callback_data: str | None, prefix: str) -> int | None:
+    """The case id of ``prefix:<case_id>`` (cc, cs, cu, ct, cr, wr), or None."""
+    return parse_db_id(_argument(callback_data, prefix))
+
+
+def parse_case_page(callback_data: str | None) -> int | None:
+    """The page of ``cl:<page>``, or None."""
+    return parse_page(_argument(callback_data, CASE_LIST))
+
+
+def parse_forget(callback_data: str | None) -> bool | None:
+    """``fg:yes`` → True, ``fg:no`` → False, anything else None."""
+    return {FORGET_YES: True, FORGET_NO: False}.get(_argument(callback_data, FORGET) or "")
 
 
 def button(text: str, prefix: str, *args: object) -> InlineKeyboardButton:
@@ -96,8 +112,8 @@ def my_cases_keyboard(cases: list[tuple[int, str]], lang: str = "en") -> InlineK
 
 
 def forget_keyboard(lang: str = "en") -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(t("🗑 Yes, delete my data", lang), FORGET, "yes"),
-                                  button(t("Keep it", lang), FORGET, "no")]])
+    return InlineKeyboardMarkup([[button(t("🗑 Yes, delete my data", lang), FORGET, FORGET_YES),
+                                  button(t("Keep it", lang), FORGET, FORGET_NO)]])
 
 
 # --------------------------------------------------------------------------- # Letter wizard
@@ -125,7 +141,14 @@ def parse_wizard_data(callback_data: str | None) -> wz.Press | None:
     match = _WIZARD_DATA.fullmatch(callback_data)
     if match is None or match.group(2) not in wz.ACTIONS:
         return None
-    return wz.Press(nonce=match.group(1), action=match.group(2), arg=match.group(3))
+    nonce, action, arg = match.groups()
+    # Numeric arguments are checked here, once; a case id beyond the database's range stays a
+    # number, which the wizard then finds no case for.
+    if action == wz.PAGE and parse_page(arg) is None:
+        return None
+    if action == wz.PICK_CASE and ascii_number(arg) is None:
+        return None
+    return wz.Press(nonce=nonce, action=action, arg=arg)
 
 
 def wizard_button(text: str, nonce: str, action: str,
@@ -217,26 +240,31 @@ def alert_keyboard(case_id: int, case_open: bool, lang: str = "en") -> InlineKey
 # ------------------------------------------------------------------------------ Broadcasts
 # [Send] / [Cancel] under a coordinator's preview: bc:<broadcast id>:send | bc:<id>:cancel
 BROADCAST = "bc"
-_BROADCAST_RE = re.compile(r"^bc:(\d{1,18}):(send|cancel)$")
+BROADCAST_SEND, BROADCAST_CANCEL = "send", "cancel"
 
 
 def broadcast_keyboard(broadcast_id: int, audience: int, lang: str = "en") -> InlineKeyboardMarkup:
     send = (t("📤 Send to {n}", lang, n=audience) if audience
             else t("📤 Send (timeline only)", lang))
-    return InlineKeyboardMarkup([[button(send, BROADCAST, broadcast_id, "send"),
-                                  button(t("✖️ Cancel", lang), BROADCAST, broadcast_id, "cancel")]])
+    cancel = button(t("✖️ Cancel", lang), BROADCAST, broadcast_id, BROADCAST_CANCEL)
+    return InlineKeyboardMarkup([[button(send, BROADCAST, broadcast_id, BROADCAST_SEND), cancel]])
 
 
-def parse_broadcast(data: str | None) -> tuple[int, str] | None:
-    match = _BROADCAST_RE.fullmatch(data or "")
-    return (int(match.group(1)), match.group(2)) if match else None
+def parse_broadcast(callback_data: str | None) -> tuple[int, str] | None:
+    """(broadcast id, BROADCAST_SEND or BROADCAST_CANCEL) of ``bc:<id>:<action>``, or None."""
+    draft, separator, action = (_argument(callback_data, BROADCAST) or "").partition(":")
+    broadcast_id = parse_db_id(draft)
+    if broadcast_id is None or not separator or action not in {BROADCAST_SEND,
+                                                               BROADCAST_CANCEL}:
+        return None
+    return broadcast_id, action
 
 
 # ------------------------------------------------------------------------- Stale addresses
 # /staleaddresses: sa:p:<page> (another page), sa:v:<page>:<key> (mark the address as still
 # current), sa:e:<page>:<key> (how to change it). An authority key is at most 48 bytes.
 STALE_ADDRESSES = "sa"
-_STALE_RE = re.compile(r"^sa:(?:(p):(\d{1,4})|([ve]):(\d{1,4}):([a-z0-9_-]{1,48}))$")
+_STALE_RE = re.compile(r"^sa:(?:(p):(\d{1,4})|([ve]):(\d{1,4}):([a-z0-9_-]{1,48}))$", re.ASCII)
 
 
 def stale_addresses_keyboard(items: list[tuple[int, str, str]], page: int, pages: int,

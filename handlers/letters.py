@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardMarkup, Update
@@ -25,8 +24,8 @@ from bot import wizard as wz
 from bot.address_checks import AddressCheck, address_check, address_note
 from bot.i18n import t
 from bot.letters import LANGUAGES, Letter, build_eml, build_pdf, postal_block, render_letter
+from bot.parsing import parse_slug, shown
 from bot.services import services
-from content.schema import SLUG_PATTERN
 from content.schema import Authority as AuthorityDoc
 from content.schema import Case as CaseDoc
 from handlers import fallback
@@ -242,9 +241,10 @@ async def write_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not context.args:
         await _start(update, context, None, edit=False)
         return
-    slug = context.args[0]
+    typed = context.args[0]
+    slug = parse_slug(typed)
     case_row = None
-    if re.fullmatch(SLUG_PATTERN, slug):
+    if slug is not None:
         async with services(context).db.session() as session:
             case_row = await case_queries.get_case_by_slug(session=session, slug=slug)
     if case_row is not None and case_row.is_open:
@@ -252,15 +252,14 @@ async def write_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     notice = (t("ℹ️ <b>{title}</b> is closed: no letter is needed any more.", lang,
                 title=render.escape(render.case_title(case_row, lang))) if case_row is not None
-              else t("I could not find a case called “{slug}”.", lang,
-                     slug=render.escape(render.shorten(slug, 64))))
+              else t("I could not find a case called “{slug}”.", lang, slug=shown(typed)))
     await _start(update, context, None, edit=False, notice=notice)
 
 
 async def write_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """[✍️ Write a letter] on a case card (wr:<case_id>): the case step is skipped."""
     lang = lang_of(update)
-    case_id = kb.parse_int_arg(update.callback_query.data, kb.WRITE)
+    case_id = kb.parse_case_id(update.callback_query.data, kb.WRITE)
     case_row = None
     if case_id is not None:
         async with services(context).db.session() as session:

@@ -1,53 +1,48 @@
-"""The command menus: what each kind of person sees after typing "/".
+"""The command menus: what each kind of person sees after typing "/", from the command table.
 
 Supporters get the default scope; owners and coordinators get their own menu per chat
-(BotCommandScopeChat), so admin commands never show to anyone else.
+(BotCommandScopeChat), so their commands never show to anyone else.
 """
 
 from __future__ import annotations
 
-from telegram import BotCommand
+import logging
 
-from bot.i18n import t
+from telegram import BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
+from telegram.ext import Application
 
-SUPPORTER_COMMANDS = [
-    ("cases", "Browse the cases"),
-    ("mycases", "The cases you follow"),
-    ("write", "Write a letter for a case"),
-    ("unsubscribe", "Stop following a case"),
-    ("privacy", "What the bot keeps about you"),
-    ("forget", "Delete everything the bot keeps about you"),
-    ("help", "What the bot can do"),
-]
-COORDINATOR_COMMANDS = [
-    ("hearing", "Schedule a hearing"),
-    ("appeal", "Schedule an appeal hearing"),
-    ("postpone", "Move a hearing to a new date"),
-    ("cancelhearing", "Cancel a hearing"),
-    ("outcome", "Tell subscribers what happened at a hearing"),
-    ("news", "Send news about a case to its subscribers"),
-    ("closecase", "Close a case: no further action needed"),
-    ("upcoming", "Scheduled hearings, with their ids"),
-    ("stats", "Subscribers, deliveries and letters"),
-    ("audit", "Who did what, and when"),
-    ("staleaddresses", "Addresses not checked for a year"),
-]
-OWNER_COMMANDS = [
-    ("coordinators", "List the coordinators"),
-    ("addcoordinator", "Make someone a coordinator"),
-    ("removecoordinator", "Remove a coordinator"),
-]
+from bot.commands import Audience, table_of
+from bot.services import SERVICES_KEY, Services
+from storage import coordinators as coordinator_queries
+
+log = logging.getLogger(__name__)
 
 
-def commands_for(role: str | None) -> list[tuple[str, str]]:
-    """role: None (a supporter), "coordinator" or "owner"."""
-    commands = list(SUPPORTER_COMMANDS)
-    if role in {"coordinator", "owner"}:
-        commands += COORDINATOR_COMMANDS
-    if role == "owner":
-        commands += OWNER_COMMANDS
-    return commands
+async def publish_menu(application: Application, user_id: int, audience: Audience) -> None:
+    """Show this person the menu of their audience (a supporter: the default menu again).
+    Telegram refuses chats that never started the bot; that is logged, not raised."""
+    scope = BotCommandScopeChat(chat_id=user_id)
+    try:
+        if audience == Audience.SUPPORTER:
+            await application.bot.delete_my_commands(scope=scope)
+        else:
+            await application.bot.set_my_commands(table_of(application).menu(audience),
+                                                  scope=scope)
+    except TelegramError as error:
+        log.info("could not set the command menu of a chat: %s", error)
 
 
-def command_menu(role: str | None, lang: str = "en") -> list[BotCommand]:
-    return [BotCommand(name, t(text, lang)) for name, text in commands_for(role)]
+async def publish_command_menus(application: Application) -> None:
+    """At start-up: the supporters' default menu, and every owner and coordinator their own."""
+    svc: Services = application.bot_data[SERVICES_KEY]
+    await application.bot.set_my_commands(table_of(application).menu(Audience.SUPPORTER),
+                                          scope=BotCommandScopeDefault())
+    async with svc.db.session() as session:
+        coordinators = [row.user_id for row in
+                        await coordinator_queries.list_coordinators(session=session)]
+    for user_id in sorted(set(svc.settings.admin_ids)):
+        await publish_menu(application, user_id, Audience.OWNER)
+    for user_id in coordinators:
+        if user_id not in svc.settings.admin_ids:
+            await publish_menu(application, user_id, Audience.COORDINATOR)

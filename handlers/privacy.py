@@ -42,12 +42,12 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def forget_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = lang_of(update)
-    choice = update.callback_query.data.partition(":")[2]
-    if choice not in {"yes", "no"}:
+    delete = kb.parse_forget(update.callback_query.data)
+    if delete is None:
         await stale_button(update, context)
         return
     await acknowledge(update)
-    if choice == "no":
+    if not delete:
         await respond(update, t("Nothing was deleted.", lang))
         return
     async with services(context).db.session() as session:

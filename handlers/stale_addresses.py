@@ -12,14 +12,11 @@ from bot.i18n import t
 from bot.render import shorten
 from bot.services import services
 from handlers import keyboards as kb
-from handlers.admin import can_coordinate, coordinators_only
 from handlers.common import acknowledge, lang_of, respond
+from handlers.roles import can_coordinate
 from storage.authorities import get_authority
 
 log = logging.getLogger(__name__)
-
-PATTERN = kb.pattern(kb.STALE_ADDRESSES)
-
 
 async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int, *,
                 notice: str | None = None, edit: bool) -> None:
@@ -36,7 +33,6 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int, *
     await respond(update, stale.list_text(items, page, lang, notice), markup, edit=edit)
 
 
-@coordinators_only
 async def stale_addresses_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _show(update, context, 0, edit=False)
 

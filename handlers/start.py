@@ -1,20 +1,18 @@
-"""/start (with or without a deep-link payload) and /help."""
+"""/start (with or without a deep-link payload) and /help (generated from the command table)."""
 
 from __future__ import annotations
-
-import re
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.commands import Audience, table_of
 from bot.i18n import t
+from bot.parsing import parse_slug
 from bot.services import services
-from content.schema import SLUG_PATTERN
-from handlers import admin
 from handlers import keyboards as kb
 from handlers.cases import show_card, show_case_list, subscribe_to
 from handlers.common import lang_of, respond
-from handlers.menus import SUPPORTER_COMMANDS, commands_for
+from handlers.roles import audience_of, user_id_of
 from storage import cases as case_queries
 
 
@@ -33,11 +31,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not context.args:
         await respond(update, welcome_text(lang), kb.browse_keyboard(lang), edit=False)
         return
-    payload = context.args[0]
+    slug = parse_slug(context.args[0])
     case_row = None
-    if re.fullmatch(SLUG_PATTERN, payload):
+    if slug is not None:
         async with services(context).db.session() as session:
-            case_row = await case_queries.get_case_by_slug(session=session, slug=payload)
+            case_row = await case_queries.get_case_by_slug(session=session, slug=slug)
     if case_row is None:
         await show_case_list(update, context, 0, edit=False, intro=t(
             "I could not find the case this link points to — it may have been renamed or "
@@ -47,28 +45,21 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await show_card(update, context, case_row, notice=notice, edit=False)
 
 
-HELP = (
-    "<b>What I can do</b>\n\n"
-    "/cases — browse the cases and read what is happening\n"
-    "/mycases — the cases you follow\n"
-    "/write — write the letter an appeal asks for\n"
-    "/unsubscribe — stop following a case\n"
-    "/privacy — what I keep about you and why\n"
-    "/forget — delete everything I keep about you\n"
-    "/help — this message\n\n"
-    "On a case you can tap 🔔 Subscribe to be told about hearings, reminders before them, "
-    "outcomes and news, and ✍️ Write a letter to the authorities the appeal lists."
-)
-
-
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """What the bot can do: the supporters' commands, and for coordinators theirs too."""
     lang = lang_of(update)
-    text = t(HELP, lang)
-    user = update.effective_user
-    role = await admin.role_of(services(context), user.id if user else None)
-    if role is not None:  # coordinators also see their own commands
-        extra = [line for line in commands_for(role) if line not in SUPPORTER_COMMANDS]
-        text += "\n\n" + t("<b>For coordinators</b>", lang) + "\n" + "\n".join(
-            f"/{name} — {t(description, lang)}" for name, description in extra)
-        text += "\n" + t("Send a case file (YAML) as a document to add or update a case.", lang)
-    await respond(update, text, kb.browse_keyboard(lang), edit=False)
+    table = table_of(context.application)
+    parts = [t("<b>What I can do</b>", lang),
+             "\n".join(table.help_lines(table.for_audience(Audience.SUPPORTER), lang)),
+             t("On a case you can tap 🔔 Subscribe to be told about hearings, reminders before "
+               "them, outcomes and news, and ✍️ Write a letter to the authorities the appeal "
+               "lists.", lang)]
+    audience = await audience_of(services(context), user_id_of(update))
+    if audience != Audience.SUPPORTER:
+        theirs = [command for command in table.for_audience(audience)
+                  if command.audience != Audience.SUPPORTER]
+        parts.append("\n".join([t("<b>For coordinators</b>", lang),
+                                *table.help_lines(theirs, lang),
+                                t("Send a case file (YAML) as a document to add or update a "
+                                  "case.", lang)]))
+    await respond(update, "\n\n".join(parts), kb.browse_keyboard(lang), edit=False)

@@ -44,6 +44,10 @@ async def all_slugs(*, session: AsyncSession) -> list[str]:
     return list((await session.exec(select(Case.slug).order_by(Case.slug))).all())
 
 
+async def slugs_by_id(*, session: AsyncSession) -> dict[int, str]:
+    return dict((await session.exec(select(Case.id, Case.slug))).all())
+
+
 async def latest_events(*, session: AsyncSession, case_id: int, limit: int = 3) -> Sequence[Event]:
     """The most recent timeline entries that already happened (not scheduled hearings)."""
     query = (

@@ -425,3 +425,23 @@ async def test_case_file_upload(tg):
 
     await owner.send("/audit")
     assert "upload_case" in (await owner.reply()).text
+
+
+async def test_a_draft_whose_kind_or_payload_no_longer_fits_sends_nothing(tg):
+    """Drafts live in the database; one written by an older version (another payload shape,
+    a kind since removed) is refused at Send instead of failing."""
+    owner, alice = tg.owner(), tg.user("Alice")
+    await follow(alice)
+    _, first = await preview(owner, "/news kharkova First")
+    _, second = await preview(owner, "/news kharkova Second")
+    async with tg.db.session() as session:
+        drafts = (await session.exec(select(PendingBroadcast).order_by(PendingBroadcast.id))).all()
+        drafts[0].payload = {"text": "<b>an old draft</b>"}  # the shape before the registry
+        drafts[1].kind = "poll"
+        session.add_all(drafts)
+    await owner.press("Send", first)
+    assert "can no longer be sent" in (await owner.reply()).text
+    await owner.press("Send", second)
+    assert "This kind of message can no longer be sent" in (await owner.reply()).text
+    assert await rows(tg, Alert) == [] and not alerts_for(alice)
+    assert {row.status for row in await rows(tg, PendingBroadcast)} == {"cancelled"}

@@ -1,0 +1,76 @@
+"""Case files a coordinator sends in chat: checked with the same rules as content/, then added
+or updated like a file of the library."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import t, tn
+from bot.parsing import is_control
+from bot.render import shorten_html_lines
+from content.loader import ContentError, parse_case
+from storage import audit
+from storage.authorities import all_authorities
+from storage.library_sync import upsert_case
+
+MAX_UPLOAD_BYTES = 200_000
+
+
+@dataclass(frozen=True)
+class Upload:
+    errors: list[ContentError]
+    slug: str | None = None
+    title: str | None = None
+    outcome: str | None = None  # created | updated | unchanged
+
+
+async def upload_case(*, session: AsyncSession, actor_id: int, filename: str, content: bytes,
+                      now: dt.datetime) -> Upload:
+    """Check a case file with the same rules as content/ and add or update its case."""
+    authorities = await all_authorities(session=session)
+    case, errors = parse_case(content, filename, authorities)
+    if case is None:
+        return Upload(errors=errors)
+    # YAML escapes ("\0", "\x07") can put control characters into any text of the file; the
+    # database must never see them (PostgreSQL refuses NUL), so the file is refused here.
+    errors = [ContentError(filename, field,
+                           f"contains a control character (U+{ord(char):04X}); remove it")
+              for field, char in _control_characters(case.model_dump(mode="json"))]
+    if errors:
+        return Upload(errors=errors)
+    outcome = await upsert_case(session=session, case=case, origin="upload")
+    await audit.record(session=session, actor_id=actor_id, action="upload_case",
+                       detail=f"{case.slug} ({outcome}) from {filename}", now=now)
+    return Upload(errors=[], slug=case.slug, title=case.title.en, outcome=outcome)
+
+
+def _control_characters(value: Any, field: str = "") -> list[tuple[str, str]]:
+    """(field path, first control character) of every text in a case document that has one."""
+    if isinstance(value, str):
+        char = next((char for char in value if is_control(char)), None)
+        return [] if char is None else [(field, char)]
+    if isinstance(value, dict):
+        items = [(f"{field}.{key}" if field else str(key), item) for key, item in value.items()]
+    elif isinstance(value, list):
+        items = [(f"{field}[{index}]", item) for index, item in enumerate(value)]
+    else:
+        return []
+    return [found for path, item in items for found in _control_characters(item, path)]
+
+
+def upload_errors_text(filename: str, errors: Sequence[ContentError], lang: str = "en") -> str:
+    lines = [t("❌ <b>{file}</b> was not loaded: {problems}.", lang, file=escape(filename),
+               problems=tn("{count} problem", "{count} problems", len(errors), lang)), ""]
+    for error in errors:
+        where = f"<code>{escape(error.file)}</code>"
+        if error.field:
+            where += f" · <code>{escape(error.field)}</code>"
+        lines.append(f"• {where}: {escape(error.message)}")
+    lines += ["", t("Fix the file and send it again.", lang)]
+    return shorten_html_lines(lines)

@@ -1,0 +1,40 @@
+"""Coordinators' reports: /upcoming, /stats [case], /audit."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.coordination import reports
+from bot.parsing import InputError
+from bot.services import services
+from handlers.common import lang_of, respond
+
+
+async def upcoming_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/upcoming"""
+    svc = services(context)
+    async with svc.db.session() as session:
+        text = await reports.upcoming_text(session=session, now=svc.clock.now(),
+                                           default_timezone=svc.settings.default_timezone,
+                                           lang=lang_of(update))
+    await respond(update, text, edit=False)
+
+
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats [case]"""
+    svc = services(context)
+    args = list(context.args or [])
+    if len(args) > 1:
+        raise InputError(usage=True)
+    async with svc.db.session() as session:
+        text = await reports.stats_text(session=session, now=svc.clock.now(),
+                                        slug=args[0] if args else None, lang=lang_of(update))
+    await respond(update, text, edit=False)
+
+
+async def audit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/audit"""
+    async with services(context).db.session() as session:
+        text = await reports.audit_text(session=session, lang=lang_of(update))
+    await respond(update, text, edit=False)

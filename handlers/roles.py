@@ -1,0 +1,42 @@
+"""Who may do what: owners come from ADMIN_IDS, coordinators are the people owners added, and
+everyone else is a supporter. Anyone who tries a command above their audience gets a plain "not
+available" and nothing changes."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.commands import Audience
+from bot.i18n import t
+from bot.services import Services
+from handlers.common import lang_of, respond
+from storage import coordinators as coordinator_queries
+
+
+def user_id_of(update: Update) -> int | None:
+    return update.effective_user.id if update.effective_user else None
+
+
+def is_owner(svc: Services, user_id: int | None) -> bool:
+    return user_id is not None and user_id in svc.settings.admin_ids
+
+
+async def can_coordinate(svc: Services, user_id: int | None) -> bool:
+    if user_id is None:
+        return False
+    if is_owner(svc, user_id):
+        return True
+    async with svc.db.session() as session:
+        return await coordinator_queries.is_coordinator(session=session, user_id=user_id)
+
+
+async def audience_of(svc: Services, user_id: int | None) -> Audience:
+    if is_owner(svc, user_id):
+        return Audience.OWNER
+    if await can_coordinate(svc, user_id):
+        return Audience.COORDINATOR
+    return Audience.SUPPORTER
+
+
+async def not_available(update: Update) -> None:
+    await respond(update, t("This command is not available.", lang_of(update)), edit=False)
