@@ -45,7 +45,7 @@ def hearing_scheduled(*, case_title: str, timezone: str, kind: str, starts_at: d
     lines = [
         _title("🏛", heading, case_title),
         "",
-        t("🗓 <b>When:</b> {when}", lang, when=escape(format_local_time(starts_at, timezone))),
+        t("🗓 <b>When:</b> {when}", lang, when=escape(format_local_time(starts_at, timezone, lang))),
         t("📍 <b>Where:</b> {place}", lang,
           place=escape(place) if place else t("not announced yet", lang)),
         "",
@@ -63,9 +63,9 @@ def hearing_postponed(*, case_title: str, timezone: str, kind: str, old_starts_a
     lines = [
         _title("⏳", heading, case_title),
         "",
-        t("It was due on {old}.", lang, old=escape(format_local_time(old_starts_at, timezone))),
+        t("It was due on {old}.", lang, old=escape(format_local_time(old_starts_at, timezone, lang))),
         t("🗓 <b>New date:</b> {when}", lang,
-          when=escape(format_local_time(new_starts_at, timezone))),
+          when=escape(format_local_time(new_starts_at, timezone, lang))),
     ]
     if place:
         lines.append(t("📍 <b>Where:</b> {place}", lang, place=escape(place)))
@@ -81,13 +81,13 @@ def hearing_cancelled(*, case_title: str, timezone: str, kind: str, starts_at: d
         "",
         t("The hearing set for {when} will not take place, and there will be no reminders for "
           "it. I will tell you when a new date is set.", lang,
-          when=escape(format_local_time(starts_at, timezone))),
+          when=escape(format_local_time(starts_at, timezone, lang))),
     ])
 
 
 def hearing_outcome(*, case_title: str, timezone: str, kind: str, starts_at: dt.datetime | None,
                     day: dt.date, text: str, lang: str = "en") -> str:
-    when = format_local_time(starts_at, timezone) if starts_at else format_day(day)
+    when = format_local_time(starts_at, timezone, lang) if starts_at else format_day(day, lang)
     heading = t("Outcome", lang)
     return "\n".join([
         _title("📌", heading, case_title),

@@ -29,7 +29,7 @@ from bot import alert_texts as texts
 from bot.alerts import count_audience, enqueue_alert
 from bot.i18n import DEFAULT_LANGUAGE, t, tn
 from bot.reminders import cancel_reminders, plan_reminders, replan_reminders
-from bot.render import format_local_time, shorten, shorten_html_lines
+from bot.render import format_day, format_local_time, shorten, shorten_html_lines
 from content.loader import ContentError, parse_case
 from content.schema import Authority as AuthorityDoc
 from content.schema import Case as CaseDoc
@@ -282,7 +282,7 @@ async def draft_hearing(*, session: AsyncSession, actor_id: int, kind: str, args
     if starts_at <= now:
         raise CommandError(t("{when} is in the past. A hearing must be scheduled for a time "
                              "still to come.", lang,
-                             when=escape(format_local_time(starts_at, timezone))))
+                             when=escape(format_local_time(starts_at, timezone, lang))))
     _refuse_closed(case, lang)
     place = _check_text(" ".join(when[2]), lang, texts.PLACE_LIMIT) or None
     text = texts.hearing_scheduled(case_title=case.title, timezone=timezone, kind=kind,
@@ -319,7 +319,7 @@ async def draft_postpone(*, session: AsyncSession, actor_id: int, args: Sequence
         raise CommandError(error.text + "\n\n" + usage("postpone", lang)) from None
     if starts_at <= now:
         raise CommandError(t("{when} is in the past. Give the new date of the hearing.", lang,
-                             when=escape(format_local_time(starts_at, timezone))))
+                             when=escape(format_local_time(starts_at, timezone, lang))))
     if starts_at == event.starts_at:
         raise CommandError(t("Event #{id} is already set for that time.", lang, id=event.id))
     text = texts.hearing_postponed(case_title=case.title, timezone=timezone, kind=event.kind,
@@ -644,7 +644,7 @@ async def coordinators_text(*, session: AsyncSession, owners: Iterable[int],
                    ids=", ".join(f"<code>{o}</code>" for o in sorted(owners)) or "—"))
     if rows:
         lines += [t("• <code>{id}</code> — added by {by} on {day}", lang, id=row.user_id,
-                    by=row.added_by, day=f"{row.added_at:%Y-%m-%d}") for row in rows]
+                    by=row.added_by, day=format_day(row.added_at, lang)) for row in rows]
     else:
         lines.append(t("No coordinators yet.", lang))
     lines += ["", t("/addcoordinator &lt;user id&gt; · /removecoordinator &lt;user id&gt;", lang)]
@@ -700,7 +700,7 @@ async def upcoming_text(*, session: AsyncSession, now: dt.datetime, default_time
     for event, case in rows:
         timezone = case_timezone(case, default_timezone)
         line = (f"<b>#{event.id}</b> · <code>{escape(case.slug)}</code> · "
-                f"{escape(format_local_time(event.starts_at, timezone))} · "
+                f"{escape(format_local_time(event.starts_at, timezone, lang))} · "
                 f"{escape(texts.hearing_name(event.kind, lang))}")
         if event.place:
             line += f" · {escape(shorten(event.place, 80))}"

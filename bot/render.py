@@ -11,7 +11,10 @@ from collections.abc import Sequence
 from html import escape
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time
+
 from bot.i18n import t
+from content.languages import from_telegram
 from content.schema import Case as CaseDoc
 from storage.models import Event
 
@@ -34,29 +37,46 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-") + "…"
 
 
-def format_day(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"
+# How a day is written, per interface language (Babel/CLDR patterns): '4 Mar 2031',
+# '4 марта 2031 г.', '2031 ж. 4 наурыз'. English keeps the short month the bot always used;
+# the others take CLDR's long date, which declines the month where the language does.
+DAY_PATTERNS = {"en": "d MMM y"}
 
 
-def format_local_time(moment: dt.datetime, timezone: str) -> str:
-    """'12 Dec 2026, 10:00 (UTC+05:00)' in the court's time zone."""
+def _locale(lang: str) -> str:
+    return from_telegram(lang)  # any unknown code falls back to English
+
+
+def format_day(day: dt.date, lang: str = "en") -> str:
+    locale = _locale(lang)
+    return format_date(day, DAY_PATTERNS.get(locale, "long"), locale=locale)
+
+
+def format_clock(moment: dt.time | dt.datetime, lang: str = "en") -> str:
+    """'10:00': a 24-hour clock in every language the bot speaks."""
+    return format_time(moment, "HH:mm", locale=_locale(lang))
+
+
+def format_local_time(moment: dt.datetime, timezone: str, lang: str = "en") -> str:
+    """'12 Dec 2026, 10:00 (UTC+05:00)' in the court's time zone (the day in ``lang``)."""
     local = moment.astimezone(ZoneInfo(timezone))
     offset = local.strftime("%z")
-    return f"{format_day(local.date())}, {local:%H:%M} (UTC{offset[:3]}:{offset[3:]})"
+    return (f"{format_day(local.date(), lang)}, {format_clock(local.time(), lang)} "
+            f"(UTC{offset[:3]}:{offset[3:]})")
 
 
-def event_when(event: Event, timezone: str) -> str:
+def event_when(event: Event, timezone: str, lang: str = "en") -> str:
     if event.starts_at is not None:
-        return format_local_time(event.starts_at, timezone)
+        return format_local_time(event.starts_at, timezone, lang)
     if event.time is not None:
-        return f"{format_day(event.date)}, {event.time:%H:%M}"
-    return format_day(event.date)
+        return f"{format_day(event.date, lang)}, {format_clock(event.time, lang)}"
+    return format_day(event.date, lang)
 
 
-def event_line(event: Event, timezone: str) -> str:
+def event_line(event: Event, timezone: str, lang: str = "en") -> str:
     where = ", ".join(part for part in (event.court, event.city, event.place) if part)
     icon = KIND_ICONS.get(event.kind, "•")
-    line = f"{icon} <b>{escape(event_when(event, timezone))}</b> — {escape(event.text)}"
+    line = f"{icon} <b>{escape(event_when(event, timezone, lang))}</b> — {escape(event.text)}"
     if where:
         line += f" <i>({escape(where)})</i>"
     if event.status == "cancelled":
@@ -81,14 +101,14 @@ def case_card(case: CaseDoc, *, is_open: bool, closed_note: str | None,
     if closed_note:
         head.append(t("<b>Closed:</b> {note}", lang, note=escape(closed_note)))
     if is_open and case.act_before:
-        head.append(t("<b>Act before:</b> {day}", lang, day=format_day(case.act_before)))
+        head.append(t("<b>Act before:</b> {day}", lang, day=format_day(case.act_before, lang)))
 
     if next_hearing is not None:
         hearing = t("<b>Next hearing:</b> {line}", lang,
-                    line=event_line(next_hearing, case.timezone))
+                    line=event_line(next_hearing, case.timezone, lang))
     else:
         hearing = t("<b>Next hearing:</b> none scheduled at the moment.", lang)
-    recent = [t("<b>Latest:</b>", lang)] + [event_line(e, case.timezone) for e in latest]
+    recent = [t("<b>Latest:</b>", lang)] + [event_line(e, case.timezone, lang) for e in latest]
     footer = (t("🔔 You follow this case.", lang) if subscribed
               else t("Subscribe to hear about hearings and outcomes.", lang))
 
@@ -109,7 +129,7 @@ def case_card(case: CaseDoc, *, is_open: bool, closed_note: str | None,
 
 def timeline_text(case: CaseDoc, events: Sequence[Event], lang: str = "en") -> str:
     header = t("🗓 <b>Timeline — {title}</b>", lang, title=escape(case.title))
-    lines = [event_line(event, case.timezone) for event in events]
+    lines = [event_line(event, case.timezone, lang) for event in events]
     if not lines:
         return header + "\n\n" + t("No dated events yet.", lang)
     # Keep the most recent entries that fit; say how many earlier ones were left out.
@@ -132,7 +152,7 @@ def sources_text(case: CaseDoc, lang: str = "en") -> str:
         title = escape(source.title)
         if source.url:
             title = f'<a href="{escape(source.url, quote=True)}">{title}</a>'
-        when = f", {format_day(source.date)}" if source.date else ""
+        when = f", {format_day(source.date, lang)}" if source.date else ""
         lines.append(f"{number}. {escape(source.publisher)}: {title}{when}")
     return shorten_html_lines(lines)
 

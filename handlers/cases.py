@@ -111,7 +111,7 @@ async def subscribe_to(update: Update, context: ContextTypes.DEFAULT_TYPE,
                if created else t("✅ You already follow this case.", lang))
     if hearing is not None:
         message += "\n" + t("The next hearing: {line}", lang,
-                            line=render.event_line(hearing, case_row.timezone))
+                            line=render.event_line(hearing, case_row.timezone, lang))
     return message
 
 
