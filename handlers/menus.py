@@ -8,33 +8,33 @@ from __future__ import annotations
 
 from telegram import BotCommand
 
-from bot.i18n import t
+from bot.i18n import N_, t
 
 SUPPORTER_COMMANDS = [
-    ("cases", "Browse the cases"),
-    ("mycases", "The cases you follow"),
-    ("write", "Write a letter for a case"),
-    ("unsubscribe", "Stop following a case"),
-    ("privacy", "What the bot keeps about you"),
-    ("forget", "Delete everything the bot keeps about you"),
-    ("help", "What the bot can do"),
+    ("cases", N_("Browse the cases")),
+    ("mycases", N_("The cases you follow")),
+    ("write", N_("Write a letter for a case")),
+    ("unsubscribe", N_("Stop following a case")),
+    ("privacy", N_("What the bot keeps about you")),
+    ("forget", N_("Delete everything the bot keeps about you")),
+    ("help", N_("What the bot can do")),
 ]
 COORDINATOR_COMMANDS = [
-    ("hearing", "Schedule a hearing"),
-    ("appeal", "Schedule an appeal hearing"),
-    ("postpone", "Move a hearing to a new date"),
-    ("cancelhearing", "Cancel a hearing"),
-    ("outcome", "Tell subscribers what happened at a hearing"),
-    ("news", "Send news about a case to its subscribers"),
-    ("closecase", "Close a case: no further action needed"),
-    ("upcoming", "Scheduled hearings, with their ids"),
-    ("stats", "Subscribers, deliveries and letters"),
-    ("audit", "Who did what, and when"),
+    ("hearing", N_("Schedule a hearing")),
+    ("appeal", N_("Schedule an appeal hearing")),
+    ("postpone", N_("Move a hearing to a new date")),
+    ("cancelhearing", N_("Cancel a hearing")),
+    ("outcome", N_("Tell subscribers what happened at a hearing")),
+    ("news", N_("Send news about a case to its subscribers")),
+    ("closecase", N_("Close a case: no further action needed")),
+    ("upcoming", N_("Scheduled hearings, with their ids")),
+    ("stats", N_("Subscribers, deliveries and letters")),
+    ("audit", N_("Who did what, and when")),
 ]
 OWNER_COMMANDS = [
-    ("coordinators", "List the coordinators"),
-    ("addcoordinator", "Make someone a coordinator"),
-    ("removecoordinator", "Remove a coordinator"),
+    ("coordinators", N_("List the coordinators")),
+    ("addcoordinator", N_("Make someone a coordinator")),
+    ("removecoordinator", N_("Remove a coordinator")),
 ]
 
 
