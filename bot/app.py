@@ -26,10 +26,10 @@ from bot.reminders import schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.wizard import WIZARD_TTL
 from content.loader import load_library
-from handlers import admin, cases, fallback, letters, privacy, start
+from handlers import admin, cases, fallback, language, letters, privacy, start
 from handlers import keyboards as kb
 from handlers.menus import command_menu
-from handlers.middleware import remember_reachable
+from handlers.middleware import before_every_update
 from storage.db import Database
 from storage.library_sync import sync_library
 from storage.wizard import purge_stale
@@ -62,7 +62,7 @@ def build_application(settings: Settings, db: Database) -> Application:
 def register_handlers(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     # Cross-cutting: runs first for every update, never stops the others.
-    app.add_handler(TypeHandler(Update, remember_reachable), group=-1)
+    app.add_handler(TypeHandler(Update, before_every_update), group=-1)
 
     app.add_handlers([
         # Supporters
@@ -73,6 +73,7 @@ def register_handlers(app: Application) -> None:
         CommandHandler("unsubscribe", cases.unsubscribe_command, filters=private),
         CommandHandler("privacy", privacy.privacy_command, filters=private),
         CommandHandler("forget", privacy.forget_command, filters=private),
+        CommandHandler("language", language.language_command, filters=private),
         CallbackQueryHandler(cases.case_list_button, pattern=kb.pattern(kb.CASE_LIST)),
         CallbackQueryHandler(cases.case_card_button, pattern=kb.pattern(kb.CASE_CARD)),
         CallbackQueryHandler(cases.subscribe_button, pattern=kb.pattern(kb.SUBSCRIBE)),
@@ -81,6 +82,7 @@ def register_handlers(app: Application) -> None:
         CallbackQueryHandler(cases.sources_button, pattern=kb.pattern(kb.SOURCES)),
         CallbackQueryHandler(cases.my_cases_button, pattern=kb.pattern(kb.MY_CASES)),
         CallbackQueryHandler(privacy.forget_button, pattern=kb.pattern(kb.FORGET)),
+        CallbackQueryHandler(language.language_button, pattern=kb.pattern(kb.LANGUAGE)),
     ])
 
     # Letter wizard: /write, [✍️ Write a letter] on a card (wr:), its buttons (lw:), and the

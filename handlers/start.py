@@ -7,7 +7,7 @@ import re
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import t
+from bot.i18n import N_, t
 from bot.services import services
 from content.schema import SLUG_PATTERN
 from handlers import admin
@@ -47,7 +47,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await show_card(update, context, case_row, notice=notice, edit=False)
 
 
-HELP = (
+HELP = N_(
     "<b>What I can do</b>\n\n"
     "/cases — browse the cases and read what is happening\n"
     "/mycases — the cases you follow\n"
@@ -55,6 +55,7 @@ HELP = (
     "/unsubscribe — stop following a case\n"
     "/privacy — what I keep about you and why\n"
     "/forget — delete everything I keep about you\n"
+    "/language — the language I write to you in\n"
     "/help — this message\n\n"
     "On a case you can tap 🔔 Subscribe to be told about hearings, reminders before them, "
     "outcomes and news, and ✍️ Write a letter to the authorities the appeal lists."
