@@ -12,7 +12,10 @@ COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
 COPY content ./content
-RUN pip install . \
+# The interface catalogs (.mo) are compiled from the .po files before the package is built.
+RUN pip install "babel>=2.16" \
+    && pybabel -q compile -d bot/locale -D appeal_bot \
+    && pip install . \
     && useradd --create-home --uid 10001 appeal \
     && mkdir -p /data && chown appeal:appeal /data
 

@@ -2,13 +2,17 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# gettext catalogs of the interface: bot/locale/<lang>/LC_MESSAGES/appeal_bot.po (see babel.cfg)
+LOCALE := bot/locale
+DOMAIN := appeal_bot
 
-.PHONY: run test sandbox check-content lint bench
+.PHONY: run test sandbox check-content lint bench i18n
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/pybabel -q compile -d $(LOCALE) -D $(DOMAIN)
 	touch $@
 
 run: $(BIN)/.installed
@@ -33,3 +37,13 @@ check-content: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+# After changing interface texts: collect them into the .pot, merge it into every language's .po
+# (new texts come untranslated, changed ones fuzzy: tests/test_i18n_catalogs.py fails until they
+# are translated), and compile the .mo files the bot reads.
+i18n: $(BIN)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output \
+		--add-comments=TRANSLATORS: --project="Appeal Bot" \
+		--copyright-holder="the Appeal Bot contributors" -o $(LOCALE)/$(DOMAIN).pot .
+	$(BIN)/pybabel -q update -i $(LOCALE)/$(DOMAIN).pot -d $(LOCALE) -D $(DOMAIN)
+	$(BIN)/pybabel compile -d $(LOCALE) -D $(DOMAIN) --statistics

@@ -29,12 +29,12 @@ from bot.reminders import schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.wizard import WIZARD_TTL
 from content.loader import load_library
-from handlers import admin, cases, fallback, letters, privacy, uploads
+from handlers import admin, cases, fallback, language, letters, privacy, uploads
 from handlers import keyboards as kb
 from handlers import stale_addresses as stale
 from handlers.command_table import COMMANDS, answering
 from handlers.menus import publish_command_menus
-from handlers.middleware import remember_reachable
+from handlers.middleware import before_every_update
 from storage.db import Database
 from storage.library_sync import sync_library
 from storage.wizard import purge_stale
@@ -67,7 +67,7 @@ def build_application(settings: Settings, db: Database) -> Application:
 def register_handlers(app: Application) -> None:
     private = filters.ChatType.PRIVATE
     # Cross-cutting: runs first for every update, never stops the others.
-    app.add_handler(TypeHandler(Update, remember_reachable), group=-1)
+    app.add_handler(TypeHandler(Update, before_every_update), group=-1)
 
     # Every command, from the command table; each checks its audience (supporter, coordinator,
     # owner) and answers bad arguments with its usage. Menus and /help read the same table.
@@ -85,6 +85,7 @@ def register_handlers(app: Application) -> None:
         CallbackQueryHandler(cases.sources_button, pattern=kb.pattern(kb.SOURCES)),
         CallbackQueryHandler(cases.my_cases_button, pattern=kb.pattern(kb.MY_CASES)),
         CallbackQueryHandler(privacy.forget_button, pattern=kb.pattern(kb.FORGET)),
+        CallbackQueryHandler(language.language_button, pattern=kb.pattern(kb.LANGUAGE)),
         CallbackQueryHandler(letters.write_button, pattern=kb.pattern(kb.WRITE)),
         CallbackQueryHandler(letters.wizard_button, pattern=kb.pattern(kb.LETTER_WIZARD)),
         CallbackQueryHandler(admin.broadcast_button, pattern=kb.pattern(kb.BROADCAST)),

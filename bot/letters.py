@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import content.schema
+from bot.i18n import N_
 from content.schema import Authority, Case, Channel, is_usable_email, pick
 
 LANGUAGES = {"en": "English", "ru": "Русский"}
@@ -102,12 +103,15 @@ class SignatureError(ValueError):
 
     ``key`` names the problem for code (``empty``, ``control``, ``name_too_long``,
     ``city_too_long``); ``str(error)`` is an English explanation fit to show the supporter.
+    ``message`` is that explanation as a message id, its ``{placeholders}`` filled from
+    ``values`` (translate with ``t(error.message, lang, **error.values)``).
     """
 
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, key: str, message: str, **values: object) -> None:
+        super().__init__(message.format(**values) if values else message)
         self.key = key
         self.message = message
+        self.values = values
 
 
 # --------------------------------------------------------------------------- rendering
@@ -234,17 +238,17 @@ def clean_signature(text: str) -> Signer:
     before is the name, what comes after the city (optional). Raises :class:`SignatureError`.
     """
     if not isinstance(text, str):
-        raise SignatureError("empty", "Please type your name, and your city if you like.")
+        raise SignatureError("empty", N_("Please type your name, and your city if you like."))
     if any(_is_forbidden_char(char) for char in text):
         raise SignatureError(
             "control",
-            "The signature contains invisible or control characters. Please type it again as "
-            "plain text: your name, then a comma and your city if you like.",
+            N_("The signature contains invisible or control characters. Please type it again "
+               "as plain text: your name, then a comma and your city if you like."),
         )
     lines = [_one_line(line) for line in text.split("\n")]
     lines = [line for line in lines if line]
     if not lines:
-        raise SignatureError("empty", "The signature is empty. Please type your name.")
+        raise SignatureError("empty", N_("The signature is empty. Please type your name."))
     if len(lines) > 1:
         name, city = ", ".join(lines[:-1]), lines[-1]
     elif "," in lines[0]:
@@ -253,14 +257,16 @@ def clean_signature(text: str) -> Signer:
         name, city = lines[0], ""
     name, city = name.strip(" ,"), city.strip(" ,")
     if not name and not city:
-        raise SignatureError("empty", "The signature is empty. Please type your name.")
+        raise SignatureError("empty", N_("The signature is empty. Please type your name."))
     if len(name) > NAME_MAX:
         raise SignatureError(
-            "name_too_long", f"The name is too long: please keep it under {NAME_MAX} characters."
+            "name_too_long",
+            N_("The name is too long: please keep it under {limit} characters."), limit=NAME_MAX
         )
     if len(city) > CITY_MAX:
         raise SignatureError(
-            "city_too_long", f"The city is too long: please keep it under {CITY_MAX} characters."
+            "city_too_long",
+            N_("The city is too long: please keep it under {limit} characters."), limit=CITY_MAX
         )
     return Signer(name=name or None, city=city or None)
 

@@ -170,7 +170,7 @@ def _window_error(written: str, late: bool, now: dt.datetime, lang: str) -> Inpu
         return InputError(tn("{when} is more than {count} year ahead. Hearings can be scheduled "
                              "up to {limit}.", "{when} is more than {count} years ahead. "
                              "Hearings can be scheduled up to {limit}.", YEARS_AHEAD, lang,
-                             when=written, limit=format_day(horizon(now).date())), usage=True)
+                             when=written, limit=format_day(horizon(now).date(), lang)), usage=True)
     return InputError(t("{when} is in the past. A hearing must be scheduled for a time still to "
                         "come.", lang, when=written), usage=True)
 

@@ -84,7 +84,7 @@ def render_reminder(event: Event, case: Case, offset_minutes: int, lang: str = "
     if event.text:
         lines.append(f"🏛 {escape(event.text)}")
     zone = resolve_timezone(case.timezone, default_timezone)
-    lines.append(f"🕙 {escape(event_when(event, zone))}")
+    lines.append(f"🕙 {escape(event_when(event, zone, lang))}")
     if where:
         lines.append(f"📍 {escape(where)}")
     lines.append("")

@@ -11,10 +11,13 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_date as babel_date
+from babel.dates import format_time as babel_time
 from pydantic import ValidationError
 
-from bot.i18n import N_, t
+from bot.i18n import t
 from content.dates import PartialDate, newest
+from content.languages import from_telegram
 from content.schema import Case as CaseDoc
 from content.schema import Source, TimelineEntry, Title, pick
 from storage.models import Case, Event
@@ -26,8 +29,6 @@ KIND_ICONS = {
     "release": "🕊", "communication": "✉️", "reply": "📩", "outcome": "📌", "news": "📰",
     "closed": "✅", "other": "•",
 }
-MONTHS = (N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"),
-          N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"))
 
 
 def shorten(text: str, limit: int) -> str:
@@ -43,9 +44,25 @@ def shorten(text: str, limit: int) -> str:
 # --------------------------------------------------------------------------- dates and zones
 
 
+# How a day is written, per interface language (Babel/CLDR patterns): '4 Mar 2031',
+# '4 марта 2031 г.', '2031 ж. 4 наурыз'. English keeps the short month the bot always used;
+# the others take CLDR's long date, which declines the month where the language does.
+DAY_PATTERNS = {"en": "d MMM y"}
+MONTH_PATTERNS = {"en": "MMM y"}  # a date known only to the month: 'Oct 2017', 'октябрь 2017 г.'
+
+
+def _locale(lang: str) -> str:
+    return from_telegram(lang)  # any unknown code falls back to English
+
+
 def format_day(day: dt.date, lang: str = "en") -> str:
-    """'4 Oct 2017'."""
-    return f"{day.day} {t(MONTHS[day.month - 1], lang)} {day.year}"
+    locale = _locale(lang)
+    return babel_date(day, DAY_PATTERNS.get(locale, "long"), locale=locale)
+
+
+def format_clock(moment: dt.time | dt.datetime, lang: str = "en") -> str:
+    """'10:00': a 24-hour clock in every language the bot speaks."""
+    return babel_time(moment, "HH:mm", locale=_locale(lang))
 
 
 def format_date(date: PartialDate, lang: str = "en", *, derived: bool = False) -> str:
@@ -54,7 +71,8 @@ def format_date(date: PartialDate, lang: str = "en", *, derived: bool = False) -
     if date.precision == "day":
         text = format_day(date.first_day, lang)
     elif date.precision == "month":
-        text = f"{t(MONTHS[date.first_day.month - 1], lang)} {date.year}"
+        locale = _locale(lang)
+        text = babel_date(date.first_day, MONTH_PATTERNS.get(locale, "LLLL y"), locale=locale)
     else:
         text = str(date.year)
     return t("about {date}", lang, date=text) if derived else text
@@ -76,7 +94,8 @@ def format_local_time(moment: dt.datetime, timezone: str, lang: str = "en") -> s
     """'12 Dec 2026, 10:00 (UTC+05:00)' in the court's time zone."""
     local = moment.astimezone(ZoneInfo(timezone))
     offset = local.strftime("%z")
-    return f"{format_day(local.date(), lang)}, {local:%H:%M} (UTC{offset[:3]}:{offset[3:]})"
+    return (f"{format_day(local.date(), lang)}, {format_clock(local.time(), lang)} "
+            f"(UTC{offset[:3]}:{offset[3:]})")
 
 
 # --------------------------------------------------------------------------- timeline lines
@@ -100,7 +119,7 @@ def event_when(event: Event, timezone: str, lang: str = "en",
     when = (format_date(entry.date, lang, derived=entry.derived) if entry is not None
             else format_day(event.date, lang))
     if event.time is not None:
-        when += f", {event.time:%H:%M}"
+        when += f", {format_clock(event.time, lang)}"
     return when
 
 

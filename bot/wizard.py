@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from html import escape, unescape
 from typing import Protocol
 
-from bot.i18n import t
+from bot.i18n import N_, t
 from bot.letters import (
     LANGUAGES,
     Letter,
@@ -169,6 +169,7 @@ class Outcome:
     kind: str
     reason: str | None = None
     message: str | None = None  # a refusal explained in the user's words (signature errors)
+    values: Mapping[str, object] = field(default_factory=dict)  # the message's {placeholders}
     step: str | None = None
     changes: Mapping[str, object] = field(default_factory=dict)
     channel: str | None = None
@@ -176,8 +177,9 @@ class Outcome:
     ends: bool = False
 
 
-def _refuse(reason: str, *, ends: bool = False, message: str | None = None) -> Outcome:
-    return Outcome("refuse", reason=reason, ends=ends, message=message)
+def _refuse(reason: str, *, ends: bool = False, message: str | None = None,
+            values: Mapping[str, object] | None = None) -> Outcome:
+    return Outcome("refuse", reason=reason, ends=ends, message=message, values=values or {})
 
 
 def _move(step: str, **changes: object) -> Outcome:
@@ -280,7 +282,7 @@ def decide_signature(state: WizardLike | None, text: str, facts: Facts) -> Outco
     try:
         signer = clean_signature(text)
     except SignatureError as error:
-        return _refuse("bad_signature", message=error.message)
+        return _refuse("bad_signature", message=error.message, values=error.values)
     return _move(DRAFT, signer_name=signer.name, signer_city=signer.city)
 
 
@@ -292,7 +294,7 @@ def ordinal(number: int, lang: str = "en") -> str:
     """1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st (each form translatable on its own)."""
     if 10 <= number % 100 <= 20:
         return t("{n}th", lang, n=number)
-    suffix = {1: "{n}st", 2: "{n}nd", 3: "{n}rd"}.get(number % 10, "{n}th")
+    suffix = {1: N_("{n}st"), 2: N_("{n}nd"), 3: N_("{n}rd")}.get(number % 10, N_("{n}th"))
     return t(suffix, lang, n=number)
 
 
@@ -304,26 +306,27 @@ def next_options(options: Sequence[AddresseeOption]) -> list[AddresseeOption]:
 # --------------------------------------------------------------------------- texts (Telegram HTML)
 
 REFUSALS = {
-    "malformed": "This button is not valid.",
-    "no_wizard": "This letter is no longer in progress. Send /write to start a new one.",
-    "stale": "This button belongs to an earlier step or an earlier letter, so it no longer "
-             "works. Use the latest message, or send /write to start again.",
-    "wrong_step": "That button does not fit this step of the letter. Use the latest message.",
-    "case_gone": "That case is no longer available.",
-    "case_closed": "This case is closed: no letter is needed any more.",
-    "unknown_addressee": "That addressee is not one this appeal lists.",
-    "addressee_gone": "This addressee is no longer listed for the case. Send /write to start "
-                      "again.",
-    "unknown_language": "That language is not available for letters.",
-    "unknown_channel": "That way of sending is not available for this addressee.",
-    "no_report": "This appeal does not ask for a report.",
+    "malformed": N_("This button is not valid."),
+    "no_wizard": N_("This letter is no longer in progress. Send /write to start a new one."),
+    "stale": N_("This button belongs to an earlier step or an earlier letter, so it no longer "
+                "works. Use the latest message, or send /write to start again."),
+    "wrong_step": N_("That button does not fit this step of the letter. Use the latest "
+                     "message."),
+    "case_gone": N_("That case is no longer available."),
+    "case_closed": N_("This case is closed: no letter is needed any more."),
+    "unknown_addressee": N_("That addressee is not one this appeal lists."),
+    "addressee_gone": N_("This addressee is no longer listed for the case. Send /write to "
+                         "start again."),
+    "unknown_language": N_("That language is not available for letters."),
+    "unknown_channel": N_("That way of sending is not available for this addressee."),
+    "no_report": N_("This appeal does not ask for a report."),
 }
 
 
 def refusal_text(outcome: Outcome, lang: str) -> str:
     """A refusal as the person reads it (short: it also fits a button's answer)."""
     if outcome.message:
-        return t(outcome.message, lang)
+        return t(outcome.message, lang, **outcome.values)
     return t(REFUSALS.get(outcome.reason or "", REFUSALS["malformed"]), lang)
 
 
@@ -356,6 +359,10 @@ def who_and_role(authority: Authority) -> str:
 
 def channel_icons(channels: Iterable[str]) -> str:
     return " ".join(channel_label(channel, "en").split(" ", 1)[0] for channel in channels)
+
+
+# What channel_label(channel, "en") gives, marked for extraction: channel_name translates it.
+CHANNEL_LABELS = (N_("✉️ Email"), N_("📠 Fax"), N_("📮 Post"), N_("🌐 Web form"))
 
 
 def channel_name(channel: str, lang: str) -> str:

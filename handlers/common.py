@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.i18n import DEFAULT_LANGUAGE
+from content.languages import from_telegram
 
 log = logging.getLogger(__name__)
 
+# The language the middleware resolved for the update being handled. PTB runs every handler
+# group of one update in one task, so concurrent updates never see each other's; the update is
+# kept alongside so a value left over from an earlier update is never taken for this one's.
+_UPDATE_LANGUAGE: ContextVar[tuple[Update, str] | None] = ContextVar("update_language",
+                                                                     default=None)
+
+
+def set_lang(update: Update, language: str) -> None:
+    """Called by the middleware (group -1) once it knows this person's language."""
+    _UPDATE_LANGUAGE.set((update, language))
+
 
 def lang_of(update: Update) -> str:
-    # Only English has a catalog so far; t() falls back to English for any other language.
+    """The interface language for this update: the person's /language choice, else their
+    Telegram client's language (``ru*`` → Russian, ``kk*`` → Kazakh, anything else English)."""
+    resolved = _UPDATE_LANGUAGE.get()
+    if resolved is not None and resolved[0] is update:
+        return resolved[1]
     user = update.effective_user
-    code = (user.language_code or DEFAULT_LANGUAGE) if user else DEFAULT_LANGUAGE
-    return code.split("-")[0][:8]
+    return from_telegram(user.language_code if user else None)
 
 
 async def respond(update: Update, text: str, markup: InlineKeyboardMarkup | None = None, *,

@@ -26,6 +26,7 @@ MY_CASES = "my"  # my
 FORGET = "fg"  # fg:yes | fg:no
 FORGET_YES, FORGET_NO = "yes", "no"
 WRITE = "wr"  # wr:<case_id>   (letter wizard entry from a card)
+LANGUAGE = "lg"  # lg:<language code>   (/language)
 
 PAGE_SIZE = 8
 
@@ -109,6 +110,18 @@ def my_cases_keyboard(cases: list[tuple[int, str]], lang: str = "en") -> InlineK
             for case_id, title in cases]
     rows.append([button(t("📂 Browse cases", lang), CASE_LIST, 0)])
     return InlineKeyboardMarkup(rows)
+
+
+def language_keyboard(languages: dict[str, str]) -> InlineKeyboardMarkup:
+    """One button per interface language (code → its name in that language)."""
+    return InlineKeyboardMarkup([[button(name, LANGUAGE, code)
+                                  for code, name in languages.items()]])
+
+
+def parse_language(callback_data: str | None, known: tuple[str, ...]) -> str | None:
+    """The language code of ``lg:<code>`` if it is one of ``known``, else None."""
+    prefix, _, code = (callback_data or "").partition(":")
+    return code if prefix == LANGUAGE and code in known else None
 
 
 def forget_keyboard(lang: str = "en") -> InlineKeyboardMarkup:

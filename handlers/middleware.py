@@ -1,4 +1,8 @@
-"""Handlers that run before the others for every update (group -1)."""
+"""Handlers that run before the others for every update (group -1).
+
+PTB runs one handler per group, so everything cross-cutting is one handler: a single session
+for the little the bot checks about the person on every update.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,23 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.services import services
-from storage.supporters import mark_reachable
+from content.languages import from_telegram
+from handlers.common import set_lang
+from storage.supporters import interface_language, mark_reachable
 
 
-async def remember_reachable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A person who writes to us again has unblocked the bot: deliver to them again."""
-    chat = update.effective_chat
-    if chat is not None and chat.type == "private":
-        async with services(context).db.session() as session:
+async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A person who writes to us again has unblocked the bot: deliver to them again. And the
+    language every handler answers this update in (``lang_of``): their /language choice, else
+    their Telegram client's."""
+    chat, user = update.effective_chat, update.effective_user
+    private = chat is not None and chat.type == "private"
+    if not private and user is None:
+        return
+    detected = from_telegram(user.language_code if user else None)
+    async with services(context).db.session() as session:
+        if private:
             await mark_reachable(session=session, chat_id=chat.id)
+        if user is not None:
+            set_lang(update, await interface_language(session=session, chat_id=user.id,
+                                                      detected=detected))

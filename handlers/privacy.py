@@ -5,14 +5,14 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import t
+from bot.i18n import N_, t
 from bot.services import services
 from handlers import keyboards as kb
 from handlers.common import acknowledge, lang_of, respond
 from handlers.fallback import stale_button
 from storage.supporters import forget_supporter
 
-PRIVACY = (
+PRIVACY = N_(
     "🔒 <b>What I keep about you</b>\n\n"
     "• Your Telegram chat id — the number I need to send you messages. Not your name, username "
     "or phone number.\n"
@@ -23,7 +23,7 @@ PRIVACY = (
     "the time — never the letter itself and never your signature. The name and city you type "
     "for a letter are kept only until the letter is done.\n\n"
     "I keep this only to send you the alerts you asked for. Nothing is stored until you "
-    "subscribe or start a letter.\n\n"
+    "subscribe, start a letter or choose a language with /language.\n\n"
     "/forget deletes all of it at once. Letters you recorded stay in the totals as anonymous "
     "counts, no longer linked to you."
 )

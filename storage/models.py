@@ -13,7 +13,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -59,7 +59,10 @@ def _chat_fk(target: str, ondelete: str = "CASCADE", nullable: bool = False) -> 
 
 class Supporter(SQLModel, table=True):
     chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    # The interface language: the person's choice if they made one with /language, otherwise
+    # the one their Telegram client reports (kept in step with it until they choose).
     language: str = Field(default="en", max_length=8)
+    language_chosen: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     joined_at: dt.datetime = Field(default_factory=utcnow)
     blocked_at: dt.datetime | None = None  # set when Telegram says the person blocked the bot
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from content.languages import INTERFACE_LANGUAGES
 from storage.models import LetterAction, Supporter, utcnow
 
 
@@ -22,6 +23,26 @@ async def ensure_supporter(*, session: AsyncSession, chat_id: int, language: str
 
 async def get_supporter(*, session: AsyncSession, chat_id: int) -> Supporter | None:
     return await session.get(Supporter, chat_id)
+
+
+async def interface_language(*, session: AsyncSession, chat_id: int, detected: str) -> str:
+    """The language to answer this person in: their /language choice, else ``detected`` (from
+    their Telegram client). Stores nothing about someone the bot does not know yet; a stored
+    language nobody chose follows ``detected``, so alerts go out in the language they use."""
+    supporter = await session.get(Supporter, chat_id)
+    if supporter is None:
+        return detected
+    if supporter.language_chosen and supporter.language in INTERFACE_LANGUAGES:
+        return supporter.language
+    if supporter.language != detected:
+        supporter.language = detected
+    return detected
+
+
+async def choose_language(*, session: AsyncSession, chat_id: int, language: str) -> None:
+    """Remember the language this person chose (the first thing stored about them, if it is)."""
+    supporter = await ensure_supporter(session=session, chat_id=chat_id, language=language)
+    supporter.language, supporter.language_chosen = language, True
 
 
 async def mark_reachable(*, session: AsyncSession, chat_id: int) -> None:

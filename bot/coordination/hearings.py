@@ -45,8 +45,8 @@ def _moment(payload: Payload, key: str) -> dt.datetime:
     return dt.datetime.fromisoformat(payload[key])
 
 
-def _when(payload: Payload, key: str = "starts_at") -> str:
-    return escape(format_local_time(_moment(payload, key), payload["timezone"]))
+def _when(payload: Payload, lang: str, key: str = "starts_at") -> str:
+    return escape(format_local_time(_moment(payload, key), payload["timezone"], lang))
 
 
 def reminder_effect(offsets: Iterable[int], lang: str) -> str:
@@ -107,7 +107,7 @@ def render_scheduled(payload: Payload, lang: str) -> str:
     lines = [
         heading("🏛", title, payload["case_title"]),
         "",
-        t("🗓 <b>When:</b> {when}", lang, when=_when(payload)),
+        t("🗓 <b>When:</b> {when}", lang, when=_when(payload, lang)),
         t("📍 <b>Where:</b> {place}", lang,
           place=escape(place) if place else t("not announced yet", lang)),
         "",
@@ -183,8 +183,8 @@ def render_postponed(payload: Payload, lang: str) -> str:
     lines = [
         heading("⏳", title, payload["case_title"]),
         "",
-        t("It was due on {old}.", lang, old=_when(payload, "old_starts_at")),
-        t("🗓 <b>New date:</b> {when}", lang, when=_when(payload)),
+        t("It was due on {old}.", lang, old=_when(payload, lang, "old_starts_at")),
+        t("🗓 <b>New date:</b> {when}", lang, when=_when(payload, lang)),
     ]
     if payload.get("place"):
         lines.append(t("📍 <b>Where:</b> {place}", lang, place=escape(payload["place"])))
@@ -239,7 +239,7 @@ def render_cancelled(payload: Payload, lang: str) -> str:
         "",
         t("The hearing set for {when} will not take place, and there will be no reminders for "
           "it. I will tell you when a new date is set.", lang,
-          when=_when(payload, "old_starts_at")),
+          when=_when(payload, lang, "old_starts_at")),
     ])
 
 

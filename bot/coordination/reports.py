@@ -28,7 +28,7 @@ async def upcoming_text(*, session: AsyncSession, now: dt.datetime, default_time
     for event, case in rows:
         timezone = case_timezone(case, default_timezone)
         line = (f"<b>#{event.id}</b> · <code>{escape(case.slug)}</code> · "
-                f"{escape(format_local_time(event.starts_at, timezone))} · "
+                f"{escape(format_local_time(event.starts_at, timezone, lang))} · "
                 f"{escape(hearing_name(event.kind, lang))}")
         if event.place:
             line += f" · {escape(shorten(event.place, 80))}"

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import t
-from bot.render import shorten_html_lines
+from bot.render import format_day, shorten_html_lines
 from storage import audit
 from storage import coordinators as coordinator_queries
 
@@ -41,7 +41,7 @@ async def coordinators_text(*, session: AsyncSession, owners: Iterable[int],
                    ids=", ".join(f"<code>{o}</code>" for o in sorted(owners)) or "—"))
     if rows:
         lines += [t("• <code>{id}</code> — added by {by} on {day}", lang, id=row.user_id,
-                    by=row.added_by, day=f"{row.added_at:%Y-%m-%d}") for row in rows]
+                    by=row.added_by, day=format_day(row.added_at, lang)) for row in rows]
     else:
         lines.append(t("No coordinators yet.", lang))
     lines += ["", t("/addcoordinator &lt;user id&gt; · /removecoordinator &lt;user id&gt;", lang)]

@@ -53,9 +53,9 @@ async def propose_outcome(session: AsyncSession, request: DraftRequest) -> Propo
 def render_outcome(payload: Payload, lang: str) -> str:
     if payload.get("starts_at"):
         when = format_local_time(dt.datetime.fromisoformat(payload["starts_at"]),
-                                 payload["timezone"])
+                                 payload["timezone"], lang)
     else:
-        when = format_day(dt.date.fromisoformat(payload["day"]))
+        when = format_day(dt.date.fromisoformat(payload["day"]), lang)
     return "\n".join([
         heading("📌", t("Outcome", lang), payload["case_title"]),
         t("<i>{hearing} of {when}</i>", lang, hearing=hearing_name(payload["hearing_kind"], lang),
