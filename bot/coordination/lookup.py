@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import difflib
 from html import escape
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.alert_texts import HEARING_KINDS
 from bot.i18n import t
 from bot.parsing import InputError, event_number, in_db_range, parse_slug, shown
-from bot.render import shorten
+from bot.render import resolve_timezone, shorten
 from content.schema import Case as CaseDoc
 from storage import cases as case_queries
 from storage import events as event_queries
@@ -60,14 +59,7 @@ async def find_hearing(*, session: AsyncSession, text: str | None,
 
 def case_timezone(case: Case, default: str) -> str:
     """The case's time zone if it names a real one, else the default, else UTC."""
-    for zone in (case.timezone, default):
-        if zone:
-            try:
-                ZoneInfo(zone)
-                return zone
-            except (ZoneInfoNotFoundError, ValueError, OSError):
-                continue
-    return "UTC"
+    return resolve_timezone(case.timezone, default)
 
 
 def first_action(case: Case) -> dict[str, str]:
