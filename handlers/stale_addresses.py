@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import stale_addresses as stale
-from bot.i18n import t
+from bot.i18n import N_, t
 from bot.render import shorten
 from bot.services import services
 from handlers import keyboards as kb
@@ -19,6 +19,7 @@ from storage.authorities import get_authority
 log = logging.getLogger(__name__)
 
 PATTERN = kb.pattern(kb.STALE_ADDRESSES)
+GONE = N_("That addressee is no longer in the directory.")
 
 
 async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int, *,
@@ -60,19 +61,18 @@ async def stale_addresses_button(update: Update, context: ContextTypes.DEFAULT_T
     if action == "e":
         async with svc.db.session() as session:
             authority = await get_authority(session=session, key=key)
+        if authority is None:
+            await acknowledge(update, t(GONE, lang), alert=True)
+            return
         await acknowledge(update)
-        text = (stale.edit_text(authority, lang) if authority is not None
-                else t("That addressee is no longer in the directory.", lang))
-        await respond(update, text, edit=False)
+        await respond(update, stale.edit_text(authority, lang), edit=False)
         return
     now = svc.clock.now()
     async with svc.db.session() as session:
         authority = await stale.mark_verified(session=session, key=key, actor_id=user.id,
                                               now=now)
     if authority is None:
-        await acknowledge(update, t("That addressee is no longer in the directory.", lang),
-                          alert=True)
-        await _show(update, context, page, edit=True)
+        await acknowledge(update, t(GONE, lang), alert=True)
         return
     log.info("address of %s marked as still current", key)
     await acknowledge(update, t("Marked as still current.", lang))

@@ -11,10 +11,13 @@ import pytest
 from bot.address_checks import AddressCheck, address_check, address_note
 from bot.letters import build_eml, render_report
 from bot.report_back import offer_text, report, report_help_text
+from bot.sandbox.formatting import parse_html
+from bot.stale_addresses import PAGE_SIZE, StaleAddress, list_text, page_count, page_of
 from bot.wizard import AddresseeOption, help_text, plain_length
 from content.dates import PartialDate
 from content.loader import load_library
 from content.schema import Authority, Case
+from handlers.keyboards import parse_stale_addresses, stale_addresses_keyboard
 from storage.authorities import DirectoryEntry
 
 LIBRARY, _ = load_library()
@@ -140,3 +143,30 @@ def test_report_texts_in_telegram():
 def test_a_case_without_report_to_has_no_report():
     with pytest.raises(ValueError, match="asks for no report"):
         render_report(_silent_case(), ["X"], "en")
+
+
+# ----- /staleaddresses texts and buttons -----------------------------------------------------------
+
+
+def _stale_items(count: int) -> list[StaleAddress]:
+    long_key = "k" * 48
+    authority = _authority(key=long_key, name="N" * 200, role="R" * 300,
+                           postal_address="P " * 200, web_form="https://example.org/" + "x" * 500)
+    return [StaleAddress(authority, address_check(DirectoryEntry(authority)),
+                         tuple(f"case-{n}" for n in range(20))) for _ in range(count)]
+
+
+def test_stale_list_fits_telegram_and_its_buttons_fit_their_64_bytes():
+    items = _stale_items(12)
+    assert page_count(items) == 3 and page_of(items, 99)[1] == 2 and page_of(items, -1)[1] == 0
+    text = list_text(items, 1, "en", notice="✅ done")
+    plain, _ = parse_html(text)
+    assert len(plain) <= 4096 and text.startswith("✅ done")
+    markup = stale_addresses_keyboard([(PAGE_SIZE + 1, "k" * 48, "N" * 24)], 1, 3)
+    for row in markup.inline_keyboard:
+        for button in row:
+            assert len(button.callback_data.encode()) <= 64
+            assert parse_stale_addresses(button.callback_data) is not None
+    assert parse_stale_addresses("sa:v:1:" + "k" * 48) == ("v", 1, "k" * 48)
+    assert parse_stale_addresses("sa:v:1:" + "k" * 49) is None
+    assert list_text([], 0, "en").startswith("✅ Every addressee")

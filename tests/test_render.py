@@ -9,12 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import render
+from bot.reminders import render_reminder
 from bot.sandbox.formatting import parse_html
 from content.dates import PartialDate
 from content.loader import load_library
 from content.schema import Case as CaseDoc
 from content.schema import Summary
-from storage.models import Event
+from storage.models import Case, Event
 
 LIBRARY, _ = load_library()
 KHARKOVA = LIBRARY.cases["kharkova"]
@@ -176,3 +177,13 @@ def test_sources_show_only_what_the_source_gives():
     assert "1. Open Dialogue Foundation, 2017" in text
     assert ('2. HRW: <a href="https://example.org/a?b=1&amp;c=2">Kazakhstan: Trade Union Shut '
             'Down</a>, 10 Jan 2017') in text
+
+
+def test_a_reminder_for_a_case_without_a_zone_uses_the_default():
+    case = Case(id=1, slug="x", title="X", timezone=None, data={}, content_hash="h")
+    hearing = Event(id=1, case_id=1, kind="hearing", date=dt.date(2030, 7, 1),
+                    status="scheduled", starts_at=dt.datetime(2030, 7, 1, 8, tzinfo=dt.UTC),
+                    text="Appeal", origin="coordinator")
+    assert "10:00 (UTC+02:00)" in render_reminder(hearing, case, 60,
+                                                  default_timezone="Europe/Berlin")
+    assert "08:00 (UTC+00:00)" in render_reminder(hearing, case, 60)  # no setting given: UTC
