@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 from conftest import OWNER_ID
+from helpers_cases import turn_to
 from sqlalchemy import func, update
 from sqlmodel import select
 
@@ -357,8 +358,8 @@ async def test_postpone_cancel_and_outcome_reach_subscribers(tg):
         assert sum(needle in text for text in received) == 1, (needle, received)
     assert not alerts_for(dave)
     await alice.send("/cases")
-    await alice.reply()
-    await alice.press("Larisa Kharkova")
+    listing = await alice.reply()
+    await alice.press("Larisa Kharkova", await turn_to(alice, "Larisa Kharkova", listing))
     await alice.reply()
     await alice.press("Timeline")
     timeline = (await alice.reply()).text

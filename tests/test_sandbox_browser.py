@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from helpers_cases import CASE_PAGES
 from telegram.ext import CommandHandler
 
 from bot.config import Settings
@@ -180,6 +181,10 @@ async def test_browse_cases_edits_the_message_in_place(page):
 
 
 async def test_open_a_case_and_subscribe(page):
+    for _ in range(CASE_PAGES):  # turn the pages until the case shows
+        if await last_bot(page).locator(".kb-button", has_text="Larisa Kharkova").count():
+            break
+        await tap(page, "Next", "page")
     await tap(page, "Larisa Kharkova", "Larisa Kharkova")
     card = last_bot(page)
     await expect(card.locator(".kb-button", has_text="Subscribe")).to_be_visible()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from helpers_cases import CASE_PAGES
 from telegram.ext import CommandHandler
 
 from bot.config import Settings
@@ -163,6 +164,11 @@ async def test_send_press_and_live_events_with_the_real_bot(chat):
     assert [e["type"] for e in happened if e["type"] in ("callback_query", "callback_answer")
             ] == ["callback_query", "callback_answer"]
 
+    for _ in range(CASE_PAGES):  # turn the pages until the case shows
+        if any("Larisa Kharkova" in b["text"] for row in listing["buttons"] for b in row):
+            break
+        await chat.press(ALICE_ID, listing, "Next")
+        listing = await chat.bot_says(ALICE_ID, "page", kind="edit")
     await chat.press(ALICE_ID, listing, "Larisa Kharkova")
     card = await chat.bot_says(ALICE_ID, "Larisa Kharkova", kind="edit")
     await chat.press(ALICE_ID, card, "Subscribe")

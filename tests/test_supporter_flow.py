@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from helpers_cases import CASE_PAGES, turn_to
 from sqlmodel import select
 
 from storage.models import Case, Subscription, Supporter
@@ -17,7 +18,7 @@ async def test_start_welcomes_and_offers_browsing(tg):
     await alice.press("Browse cases")
     listing = await alice.reply()
     assert listing.message_id == welcome.message_id  # the button edits its own message
-    assert "page 1 of 2" in listing.text
+    assert f"page 1 of {CASE_PAGES}" in listing.text
     case_buttons = [b for b in listing.flat_buttons if b["callback_data"].startswith("cc:")]
     assert 1 <= len(case_buttons) <= 8
     assert listing.has_button("Next")
@@ -27,18 +28,19 @@ async def test_start_welcomes_and_offers_browsing(tg):
 async def test_case_list_pages_open_cases_first(tg):
     alice = tg.user("Alice")
     await alice.send("/cases")
-    first = await alice.reply()
-    await alice.press("Next")
-    second = await alice.reply()
-    assert "page 2 of 2" in second.text
-    assert second.has_button("Previous") and not second.has_button("Next")
-    titles = [b["text"] for page in (first, second) for b in page.flat_buttons
+    pages = [await alice.reply()]
+    for number in range(2, CASE_PAGES + 1):
+        await alice.press("Next")
+        pages.append(await alice.reply())
+        assert f"page {number} of {CASE_PAGES}" in pages[-1].text
+    assert pages[-1].has_button("Previous") and not pages[-1].has_button("Next")
+    titles = [b["text"] for page in pages for b in page.flat_buttons
               if b["callback_data"].startswith("cc:")]
     closed = [index for index, title in enumerate(titles) if title.startswith("🔒")]
     opened = [index for index, title in enumerate(titles) if not title.startswith("🔒")]
     assert closed and opened and max(opened) < min(closed)
     await alice.press("Previous")
-    assert "page 1 of 2" in (await alice.reply()).text
+    assert f"page {CASE_PAGES - 1} of {CASE_PAGES}" in (await alice.reply()).text
 
 
 async def test_deep_link_shows_case_and_subscribes_in_one_step(tg):
@@ -73,8 +75,8 @@ async def test_unknown_or_malformed_deep_link_gets_the_case_list(tg):
 async def test_case_card_timeline_and_sources(tg):
     alice = tg.user("Alice")
     await alice.send("/cases")
-    await alice.reply()
-    await alice.press("Larisa Kharkova")
+    listing = await alice.reply()
+    await alice.press("Larisa Kharkova", await turn_to(alice, "Larisa Kharkova", listing))
     card = await alice.reply()
     assert "Who:" in card.text and "Status:" in card.text
     assert "Next hearing: none scheduled" in card.text
