@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.address_checks import AddressCheck, address_check, published_line
 from bot.i18n import t, tn
 from bot.render import format_day, shorten, shorten_html_lines
-from content.schema import Authority
+from content.schema import Authority, pick
 from storage import audit
 from storage import authorities as directory
 
@@ -89,6 +89,8 @@ def _item_text(number: int, item: StaleAddress, lang: str) -> str:
     else:
         lines.append(t("✖️ Not checked since it was published.", lang))
     lines.append(channels_line(authority))
+    if authority.caveat is not None:
+        lines.append("⚠️ " + escape(pick(authority.caveat, lang)))
     lines.append(t("Open cases: {slugs}", lang,
                    slugs=", ".join(f"<code>{escape(slug)}</code>" for slug in item.cases)))
     return "\n".join(line for line in lines if line)

@@ -145,7 +145,7 @@ def test_a_case_without_report_to_has_no_report():
         render_report(_silent_case(), ["X"], "en")
 
 
-# ----- /staleaddresses texts and buttons -----------------------------------------------------------
+# ----- /staleaddresses texts and buttons -----------------------------------------------------
 
 
 def _stale_items(count: int) -> list[StaleAddress]:
