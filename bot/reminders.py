@@ -33,7 +33,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
 
-from bot.alerts import enqueue_alert, wake_delivery
+from bot.alerts import enqueue_alert
 from bot.i18n import t, tn
 from bot.render import event_when
 from bot.services import SERVICES_KEY, Services
@@ -265,11 +265,7 @@ def _services(application: Application) -> Services:
 async def run_due_reminders(application: Application) -> int:
     """What every reminder job does: send what is due now (by ``Services.clock``)."""
     services = _services(application)
-    render = services.extras.get("reminder_render", render_reminder)
-    sent = await send_due_reminders(services.db, services.clock.now(), render)
-    if sent:
-        wake_delivery(services.extras)
-    return sent
+    return await send_due_reminders(services.db, services.clock.now())
 
 
 async def _reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:

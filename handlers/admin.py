@@ -25,7 +25,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot import alert_texts, coordination
-from bot.alerts import alert_report, wake_delivery
+from bot.alerts import alert_report
 from bot.delivery import format_report
 from bot.i18n import t
 from bot.reminders import schedule_reminder_jobs
@@ -174,7 +174,6 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     # word with the final report).
     await respond(update, result.message)
     if result.ok and result.alert_id is not None and result.recipients:
-        wake_delivery(svc.extras)
         async with svc.db.session() as session:
             alert = await session.get(Alert, result.alert_id)
             report = await alert_report(session, result.alert_id) if alert.finished_at else None
