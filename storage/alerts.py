@@ -23,7 +23,18 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, String, bindparam, exists, func, literal, select, update
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -59,9 +70,9 @@ def _insert(session: AsyncSession):
     return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start:start + _CHUNK]
+def _chunks(items: Sequence) -> Iterable[Sequence]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
 
 
 def _active_subscribers(case_id: int):
@@ -260,17 +271,19 @@ class Outcome:
 
 async def record_outcomes(*, conn: AsyncConnection, outcomes: Sequence[Outcome],
                           now: dt.datetime) -> None:
-    """Write many results in the caller's transaction: one executemany per kind of result."""
+    """Write many results in the caller's transaction: one UPDATE per chunk of sent rows (the
+    common case), executemany for the rest."""
     if not outcomes:
         return
+    outcomes = sorted(outcomes, key=lambda o: o.id)  # lock rows in one order
     sent = [o for o in outcomes if o.status == SENT]
-    if sent:
+    for chunk in _chunks(sent):
+        message_ids = case({o.id: literal(o.message_id, BigInteger) for o in chunk},
+                           value=DELIVERY.c.id, else_=None)
         await conn.execute(
-            update(DELIVERY).where(DELIVERY.c.id == bindparam("b_id"))
-            .values(status=SENT, sent_at=now, attempts=bindparam("b_attempts"),
-                    message_id=bindparam("b_message_id"), claimed_until=None, error=None),
-            [{"b_id": o.id, "b_attempts": o.attempts, "b_message_id": o.message_id}
-             for o in sent],
+            update(DELIVERY).where(DELIVERY.c.id.in_([o.id for o in chunk]))
+            .values(status=SENT, sent_at=now, attempts=DELIVERY.c.attempts + 1,
+                    message_id=message_ids, claimed_until=None, error=None)
         )
     final = [o for o in outcomes if o.status in (BLOCKED, FAILED)]
     if final:

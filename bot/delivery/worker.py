@@ -158,6 +158,9 @@ class DeliveryWorker:
         self._alerts: dict[int, _AlertMessage] = {}
         self._alert_loading: dict[int, asyncio.Task] = {}
         self._outcomes: list[_Pending] = []
+        # The heartbeat and the recorder update the same held rows: one at a time, or
+        # PostgreSQL may find them deadlocked on each other's row locks.
+        self._row_writes = asyncio.Lock()
         self._dirty: set[int] = set()
         self._sending: set[asyncio.Task] = set()
         self._tasks: list[asyncio.Task] = []
@@ -325,7 +328,7 @@ class DeliveryWorker:
                 started = loop.time()
                 now = self.clock.now()
                 held = list(self._held.values())
-                async with self.db.engine.begin() as conn:
+                async with self._row_writes, self.db.engine.begin() as conn:
                     if held:
                         await q.renew_leases(conn=conn, ids=[h.row.id for h in held],
                                              lease_until=now + dt.timedelta(seconds=self.lease))
@@ -488,7 +491,7 @@ class DeliveryWorker:
             failures = 0
             while True:
                 try:
-                    async with self.db.engine.begin() as conn:
+                    async with self._row_writes, self.db.engine.begin() as conn:
                         await q.record_outcomes(conn=conn,
                                                 outcomes=[p.outcome for p in batch],
                                                 now=self.clock.now())
