@@ -537,20 +537,22 @@ class DeliveryWorker:
                              < self.progress_interval)
                 if throttled and self._held_per_alert.get(alert_id):
                     continue
+                # Taken out before the awaits below: results recorded meanwhile mark the
+                # alert again and are looked at in the next round, not lost.
+                self._dirty.discard(alert_id)
                 try:
                     async with self.db.engine.begin() as conn:
                         report = await q.alert_report(conn, alert_id)
                     if report["pending"] == 0:
-                        self._dirty.discard(alert_id)
                         await self._finish([alert_id])
-                    elif not throttled:
-                        self._dirty.discard(alert_id)
+                    elif throttled:
+                        self._dirty.add(alert_id)  # report once the interval has passed
+                    else:
                         self._last_report[alert_id] = loop.time()
                         await self._report(alert_id, report)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
-                    self._dirty.discard(alert_id)
                     log.exception("delivery: progress of alert %s failed", alert_id)
 
     async def _finish(self, alert_ids: list[int] | None) -> None:
