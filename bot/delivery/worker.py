@@ -229,7 +229,9 @@ class DeliveryWorker:
         await asyncio.wait([record_task], timeout=timeout)
         for task in [claim_task, record_task, *others]:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        _done, stuck = await asyncio.wait(self._tasks, timeout=timeout)
+        if stuck:
+            log.error("delivery: %s did not stop", ", ".join(t.get_name() for t in stuck))
         leftovers = list(self._held)
         if leftovers:
             try:
@@ -295,8 +297,11 @@ class DeliveryWorker:
         return len(rows)
 
     async def _wait_any(self, event: asyncio.Event, timeout: float | None) -> None:
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that
+        # arrives as the event is set, and stop() would wait for that task forever.
         try:
-            await asyncio.wait_for(event.wait(), timeout=timeout)
+            async with asyncio.timeout(timeout):
+                await event.wait()
         except TimeoutError:
             pass
 
