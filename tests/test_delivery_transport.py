@@ -27,6 +27,7 @@ from bot.delivery.transport import result_of_error
 from storage.models import Delivery, DeliveryChannel
 
 ROOT = Path(__file__).resolve().parents[1]
+FIRST_MESSAGE_ID = 2**33  # message ids need 64 bits
 
 
 @pytest.mark.parametrize(("error", "outcome"), [
@@ -77,7 +78,7 @@ class ScriptedTransport:
         answers = self.script.get(chat_id)
         if answers:
             return answers.pop(0)
-        return SendResult.sent(10_000 + chat_id)
+        return SendResult.sent(FIRST_MESSAGE_ID + chat_id)
 
     async def edit(self, chat_id: int, message_id: int, text: str,
                    markup: object = None) -> SendResult:
@@ -111,12 +112,12 @@ async def test_the_worker_acts_on_send_results_from_any_transport(db):
         rows = {row.supporter_id: row for row in (await session.exec(select(Delivery))).all()}
     assert {chat: (rows[chat].status, rows[chat].attempts, rows[chat].message_id)
             for chat in chats} == {
-        1: ("sent", 1, 10_001),  # the wait was not counted as an attempt
-        2: ("sent", 3, 10_002),
+        1: ("sent", 1, FIRST_MESSAGE_ID + 1),  # the wait was not counted as an attempt
+        2: ("sent", 3, FIRST_MESSAGE_ID + 2),
         3: ("blocked", 1, None),
         4: ("failed", 1, None),
-        5: ("sent", 1, 10_005),
-        6: ("sent", 1, 10_006),
+        5: ("sent", 1, FIRST_MESSAGE_ID + 5),
+        6: ("sent", 1, FIRST_MESSAGE_ID + 6),
     }
     assert rows[4].error == "thread not found"
     assert {markup for _t, _c, _text, markup in transport.calls} == {buttons}
