@@ -22,7 +22,7 @@ from telegram.error import (
 )
 
 from bot.alerts import enqueue_alert
-from bot.delivery import DeliveryWorker, SendOutcome, SendResult
+from bot.delivery import DeliveryWorker, RetryPolicy, SendOutcome, SendResult
 from bot.delivery.transport import result_of_error
 from storage.models import Delivery, DeliveryChannel
 
@@ -61,6 +61,11 @@ def test_network_errors_keep_their_kind_in_the_error_text():
     assert result_of_error(NetworkError("Bad Gateway")).error == "NetworkError: Bad Gateway"
     assert result_of_error(BadRequest("Message thread not found")).error == \
         "Message thread not found"
+
+
+def test_retry_policy_backs_off_exponentially_up_to_its_cap_then_gives_up():
+    policy = RetryPolicy(max_attempts=5, base=2.0, cap=5.0)
+    assert [policy.delay(attempts) for attempts in range(1, 6)] == [2.0, 4.0, 5.0, 5.0, None]
 
 
 class ScriptedTransport:
@@ -166,7 +171,7 @@ def test_only_the_wiring_and_the_sandbox_import_handlers():
     assert offenders == []
 
 
-@pytest.mark.parametrize("module", ["worker", "pacing", "results", "report"])
+@pytest.mark.parametrize("module", ["worker", "pacing", "results", "report", "retry"])
 def test_the_delivery_engine_knows_telegram_only_in_its_transport(module):
     names = imported_modules(ROOT / "bot" / "delivery" / f"{module}.py")
     assert not [name for name in names if name == "telegram" or name.startswith("telegram.")

@@ -2,7 +2,8 @@
 
 - :mod:`~bot.delivery.worker` drains the outbox (claims under lease, heartbeat, group commits,
   progress, the end of each alert) and knows no channel;
-- :mod:`~bot.delivery.pacing` decides when the next message may go;
+- :mod:`~bot.delivery.pacing` decides when the next message may go, and
+  :mod:`~bot.delivery.retry` when a failed one is tried again;
 - :mod:`~bot.delivery.transport` talks to Telegram and maps its answers to a
   :class:`~bot.delivery.results.SendResult`;
 - :mod:`~bot.delivery.report` formats progress and keeps the coordinator's status message.
@@ -13,8 +14,9 @@ The wiring (``bot/app.py``) builds them and gives the worker its buttons and pro
 from bot.delivery.pacing import Pacer
 from bot.delivery.report import OnProgress, Report, StatusMessages, format_report
 from bot.delivery.results import SendOutcome, SendResult, Transport
+from bot.delivery.retry import RetryPolicy
 from bot.delivery.transport import TelegramTransport
-from bot.delivery.worker import DeliveryWorker, MarkupFor, RetryPolicy
+from bot.delivery.worker import DeliveryWorker, MarkupFor
 
 __all__ = [
     "DeliveryWorker",

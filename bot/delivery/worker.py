@@ -58,6 +58,7 @@ from bot.clock import Clock
 from bot.delivery.pacing import Pacer
 from bot.delivery.report import OnProgress, Report
 from bot.delivery.results import SendOutcome, SendResult, Transport
+from bot.delivery.retry import RetryPolicy
 from storage import alerts as q
 from storage.db import Database
 from storage.models import Alert, DeliveryStatus
@@ -66,22 +67,6 @@ log = logging.getLogger(__name__)
 
 # Builds an alert's buttons for the transport's channel; may return an awaitable.
 MarkupFor = Callable[[Alert], Any]
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """When a delivery that may work later (``RETRY``) is tried again: exponential backoff from
-    ``base`` s, capped at ``cap`` s, at most ``max_attempts`` attempts in all."""
-
-    max_attempts: int = 5
-    base: float = 2.0
-    cap: float = 600.0
-
-    def delay(self, attempts: int) -> float | None:
-        """Seconds to wait after ``attempts`` attempts have failed; None: give up."""
-        if attempts >= self.max_attempts:
-            return None
-        return min(self.base * 2 ** (attempts - 1), self.cap)
 
 
 @dataclass(eq=False)
