@@ -42,6 +42,7 @@ from storage.wizard import purge_stale
 
 log = logging.getLogger(__name__)
 
+
 def file_base_url(base_url: str) -> str:
     """https://api.telegram.org/bot → https://api.telegram.org/file/bot (same for local)."""
     head, _, _ = base_url.rstrip("/").rpartition("/bot")

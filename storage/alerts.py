@@ -35,12 +35,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.sqltypes import UTCDateTime
 
+from storage import dialect
 from storage.db import note_outbox_write
 from storage.models import (
     Alert,
@@ -66,9 +65,6 @@ OPEN_STATUSES = (PENDING, SENDING)
 _CHUNK = 500
 
 
-def _insert(session: AsyncSession):
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-
 
 def _chunks(items: Sequence) -> Iterable[Sequence]:
     for start in range(0, len(items), _CHUNK):
@@ -90,7 +86,7 @@ async def insert_alert_with_deliveries(
     """Write an alert and its deliveries in the caller's transaction; None if deduplicated."""
     now = utcnow()
     statement = (
-        _insert(session)(ALERT)
+        dialect.insert(session, ALERT)
         .values(case_id=case_id, event_id=event_id, kind=kind, text=text, dedupe_key=dedupe_key,
                 created_by=created_by, created_at=now, recipients=0,
                 status_chat_id=status_chat_id, status_message_id=status_message_id)
