@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import BotCommandScopeDefault, Update
 from telegram.ext import (
     Application,
@@ -31,7 +32,7 @@ from handlers import keyboards as kb
 from handlers.menus import command_menu
 from handlers.middleware import remember_reachable
 from storage.db import Database
-from storage.library_sync import sync_library
+from storage.library_sync import describe_failure, sync_library
 from storage.wizard import purge_stale
 
 log = logging.getLogger(__name__)
@@ -127,14 +128,7 @@ def register_handlers(app: Application) -> None:
 
 async def _post_init(app: Application) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
-    library, errors = load_library()
-    for error in errors:
-        log.error("content problem (not loaded): %s", error)
-    async with services.db.session() as session:
-        report = await sync_library(session=session, library=library)
-    log.info("case library: %d created, %d updated, %d unchanged, %d kept from chat uploads",
-             len(report.created), len(report.updated), len(report.unchanged),
-             len(report.skipped))
+    await _load_content(services)
     await app.bot.set_my_commands(command_menu(None), scope=BotCommandScopeDefault())
     await admin.publish_command_menus(app)  # coordinators' and owners' menus, per chat
     await start_delivery(app)  # services.extras["delivery"]: the one sender of broadcasts
@@ -144,6 +138,26 @@ async def _post_init(app: Application) -> None:
                                 name="purge-abandoned-wizards")
     for hook in services.extras.get("post_init", []):
         await hook(app)
+
+
+async def _load_content(services: Services) -> None:
+    """content/ into the database. A broken case file or a case the database refuses is one log
+    line and is skipped (its stored version, if any, stays in service); the rest load."""
+    library, errors = load_library()
+    for error in errors:
+        log.error("content problem (not loaded): %s", error)
+    async with services.db.session() as session:
+        report = await sync_library(session=session, library=library)
+    for slug, error in report.failed.items():
+        log.error("case %s could not be stored (left as it was): %s", slug,
+                  describe_failure(error),
+                  exc_info=None if isinstance(error, SQLAlchemyError) else error)
+    for slug, keys in report.kept.items():
+        log.info("case %s: kept timeline entries the file no longer lists, for what chat added "
+                 "to them: %s", slug, ", ".join(keys))
+    log.info("case library: %d created, %d updated, %d unchanged, %d kept from chat uploads, "
+             "%d not stored", len(report.created), len(report.updated), len(report.unchanged),
+             len(report.skipped), len(report.failed))
 
 
 async def _purge_abandoned_wizards(context: ContextTypes.DEFAULT_TYPE) -> None:

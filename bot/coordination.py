@@ -660,6 +660,7 @@ class Upload:
     slug: str | None = None
     title: str | None = None
     outcome: str | None = None  # created | updated | unchanged
+    kept: list[str] = field(default_factory=list)  # timeline keys kept for chat additions
 
 
 async def upload_case(*, session: AsyncSession, actor_id: int, filename: str, content: bytes,
@@ -670,10 +671,11 @@ async def upload_case(*, session: AsyncSession, actor_id: int, filename: str, co
     case, errors = parse_case(content, filename, authorities)
     if case is None:
         return Upload(errors=errors)
-    outcome = await upsert_case(session=session, case=case, origin="upload")
+    synced = await upsert_case(session=session, case=case, origin="upload")
     await audit.record(session=session, actor_id=actor_id, action="upload_case",
-                       detail=f"{case.slug} ({outcome}) from {filename}", now=now)
-    return Upload(errors=[], slug=case.slug, title=case.title, outcome=outcome)
+                       detail=f"{case.slug} ({synced.outcome}) from {filename}", now=now)
+    return Upload(errors=[], slug=case.slug, title=case.title, outcome=synced.outcome,
+                  kept=synced.kept)
 
 
 def upload_errors_text(filename: str, errors: Sequence[ContentError], lang: str = "en") -> str:

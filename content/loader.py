@@ -11,6 +11,7 @@ import difflib
 import re
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,24 +115,14 @@ def _read_yaml(text: str | bytes, file: str) -> tuple[Any, list[ContentError]]:
         try:
             text = bytes(text).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            return None, [
-                ContentError(
-                    file,
-                    "",
-                    f"the file is not UTF-8 text (undecodable byte at position {exc.start}); "
-                    "save it as UTF-8 and try again",
-                )
-            ]
+            return None, [ContentError(
+                file, "", f"the file is not UTF-8 text (undecodable byte at position "
+                f"{exc.start}); save it as UTF-8 and try again")]
     if not isinstance(text, str):
         return None, [ContentError(file, "", f"expected text, got {type(text).__name__}")]
     if len(text) > MAX_FILE_CHARS:
-        return None, [
-            ContentError(
-                file,
-                "",
-                f"the file is too large ({len(text)} characters; at most {MAX_FILE_CHARS})",
-            )
-        ]
+        return None, [ContentError(
+            file, "", f"the file is too large ({len(text)} characters; at most {MAX_FILE_CHARS})")]
     try:
         data = yaml.load(text, Loader=_ContentYamlLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
@@ -144,11 +135,8 @@ def _read_yaml(text: str | bytes, file: str) -> tuple[Any, list[ContentError]]:
     except RecursionError:
         return None, [ContentError(file, "", "the YAML is nested too deeply to read")]
     except Exception as exc:  # noqa: BLE001 - bad input must never crash the caller
-        return None, [
-            ContentError(
-                file, "", f"could not read a value in the YAML ({exc}); check any '!!' tags"
-            )
-        ]
+        return None, [ContentError(
+            file, "", f"could not read a value in the YAML ({exc}); check any '!!' tags")]
     return data, []
 
 
@@ -263,6 +251,9 @@ def _friendly(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str]:
         return field, f"{message.replace('Input should be', 'must be')} (got {_short(value)})"
     if kind == "too_short":
         return field, f"needs at least {ctx.get('min_length', 1)} item(s)"
+    if kind == "too_long":
+        return field, (f"has {ctx.get('actual_length', '?')} items; at most "
+                       f"{ctx.get('max_length')} fit in a message, please shorten the list")
     if kind == "literal_error":
         return field, f"{message}, got {_short(value)}"
     if kind == "value_error":
@@ -286,6 +277,22 @@ def _validation_errors(
             field = f"{prefix}.{field}" if field else prefix
         out.append(ContentError(file, field, message))
     return out
+
+
+def _control_char_errors(data: Any, file: str, loc: tuple[Any, ...] = ()) -> list[ContentError]:
+    """Strings holding a control character (YAML's "\\0", "\\x07" escapes…): the schema takes
+    them, but no message can show them and PostgreSQL stores no NUL."""
+    if isinstance(data, str):
+        bad = next((c for c in data if c not in "\t\n\r" and unicodedata.category(c) in
+                    ("Cc", "Cs")), None)
+        if bad is None:
+            return []
+        return [ContentError(file, _loc_to_path(loc), f"contains the control character "
+                             f"U+{ord(bad):04X}; remove it (check for escapes like \\0)")]
+    items = data.items() if isinstance(data, dict) else enumerate(data) \
+        if isinstance(data, list) else ()
+    return [error for key, value in items for error in _control_char_errors(value, file,
+                                                                             loc + (key,))]
 
 
 # --------------------------------------------------------------------------------------------
@@ -324,6 +331,10 @@ def _parse_authorities(data: Any, file: str) -> tuple[dict[str, Authority], list
         label = ""
         if isinstance(item, dict) and isinstance(item.get("key"), str):
             label = f"(authority {item['key']!r}) "
+        control = _control_char_errors(item, file, ("authorities", index))
+        if control:
+            errors.extend(control)
+            continue
         try:
             authority = Authority.model_validate(item)
         except ValidationError as exc:
@@ -486,7 +497,7 @@ def _parse_case(
             ContentError(file, "", f"field names must be text; found {_short(bad_keys[0])}")
         ]
 
-    errors = []
+    errors = _control_char_errors(data, file)
     case: Case | None = None
     try:
         case = Case.model_validate(data)
