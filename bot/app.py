@@ -152,6 +152,9 @@ async def _load_content(services: Services) -> None:
         log.error("case %s could not be stored (left as it was): %s", slug,
                   describe_failure(error),
                   exc_info=None if isinstance(error, SQLAlchemyError) else error)
+    for name, fields in report.cut.items():
+        log.warning("stored document %s was cut to the schema's length bounds: %s", name,
+                    ", ".join(fields))
     for slug, keys in report.kept.items():
         log.info("case %s: kept timeline entries the file no longer lists, for what chat added "
                  "to them: %s", slug, ", ".join(keys))

@@ -61,9 +61,7 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row
         latest = await case_queries.latest_events(session=session, case_id=case_row.id)
     text = render.case_card(CaseDoc.model_validate(case_row.data), is_open=case_row.is_open,
                             closed_note=case_row.closed_note, next_hearing=hearing,
-                            latest=latest, subscribed=subscribed, lang=lang)
-    if notice:
-        text = render.shorten_html_lines([notice, ""] + text.split("\n"))
+                            latest=latest, subscribed=subscribed, lang=lang, notice=notice)
     markup = kb.case_card_keyboard(case_row.id, subscribed=subscribed, is_open=case_row.is_open,
                                    lang=lang)
     await respond(update, text, markup, edit=edit)

@@ -13,10 +13,12 @@ as no longer in the file (``DROPPED``); should its key come back, the file owns 
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -45,6 +47,8 @@ class SyncReport:
     # Cases the database refused, each left as it was (slug → the error).
     failed: dict[str, Exception] = field(default_factory=dict)
     kept: dict[str, list[str]] = field(default_factory=dict)  # slug → keys, see CaseSync
+    # Stored documents cut to bounds the schema gained since they were stored (name → fields).
+    cut: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -140,10 +144,51 @@ async def _move_children(session: AsyncSession, old_id: int, new_id: int) -> Non
         await session.exec(update(model).where(column == old_id).values({column.key: new_id}))
 
 
+_CUTTABLE = ("too_long", "string_too_long")
+
+
+def cut_to_bounds(model: type[BaseModel], document: dict) -> tuple[dict, list[str]] | None:
+    """``document`` (valid when it was stored) cut to the length bounds ``model`` has now, and
+    the fields cut; None if it has problems other than length."""
+    fields: list[str] = []
+    for _ in range(3):  # cutting a list can only leave its items' own bounds to cut
+        try:
+            model.model_validate(document)
+            return document, fields
+        except ValidationError as error:
+            problems = error.errors()
+        if any(problem["type"] not in _CUTTABLE for problem in problems):
+            return None
+        document = copy.deepcopy(document)
+        for problem in sorted(problems, key=lambda p: -len(p["loc"])):  # items before lists
+            *path, last = problem["loc"]
+            parent = document
+            for key in path:
+                parent = parent[key]
+            limit = problem["ctx"]["max_length"]
+            value = parent[last]
+            parent[last] = value[:limit] if isinstance(value, list) else value[:limit - 1] + "…"
+            fields.append(".".join(str(part) for part in problem["loc"]))
+    return None
+
+
+async def _fit_stored_documents(session: AsyncSession, report: SyncReport) -> None:
+    """Stored case and authority documents within today's schema, so every reader can load
+    them (a case uploaded before a bound was added stays in service, cut to it)."""
+    for row_model, doc_model, name in ((Case, CaseDoc, "slug"), (Authority, AuthorityDoc, "key")):
+        for row in (await session.exec(select(row_model))).all():
+            fitted = cut_to_bounds(doc_model, row.data)
+            if fitted is not None and fitted[1]:
+                row.data, row.content_hash = fitted[0], content_hash(fitted[0])
+                session.add(row)
+                report.cut[getattr(row, name)] = fitted[1]
+
+
 async def sync_library(*, session: AsyncSession, library: Library) -> SyncReport:
     """Every case in its own savepoint: one the database refuses is rolled back alone and
     reported in ``failed``; the others load."""
     report = SyncReport()
+    await _fit_stored_documents(session, report)
     for authority in library.authorities.values():
         await upsert_authority(session=session, authority=authority)
     uploaded = set(

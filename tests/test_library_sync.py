@@ -7,7 +7,8 @@ import datetime as dt
 from sqlmodel import select
 
 from content.loader import Library, load_library
-from storage.library_sync import DROPPED, describe_failure, sync_library
+from content.schema import Case as CaseDoc
+from storage.library_sync import DROPPED, cut_to_bounds, describe_failure, sync_library
 from storage.models import Alert, Authority, Case, Event, Reminder
 
 
@@ -178,3 +179,31 @@ async def test_a_case_the_database_refuses_is_rolled_back_alone(db):
     assert titles["kharkova"] == "Edited title"
     assert titles["mamay"] == mamay.title  # left as it was
     assert len(events) == len(mamay.timeline)
+
+
+def test_stored_documents_are_cut_to_bounds_added_since_but_not_otherwise_changed():
+    library = _library()
+    document = library.cases["kharkova"].model_dump(mode="json")
+    document["people"] = [dict(document["people"][0], role="R" * 400) for _ in range(25)]
+    cut, fields = cut_to_bounds(CaseDoc, document)
+    assert len(cut["people"]) == 20 and all(len(p["role"]) == 300 for p in cut["people"])
+    assert cut["people"][0]["role"].endswith("…") and "people" in fields
+    assert CaseDoc.model_validate(cut).summary == library.cases["kharkova"].summary
+    assert cut_to_bounds(CaseDoc, library.cases["kharkova"].model_dump(mode="json"))[1] == []
+    assert cut_to_bounds(CaseDoc, dict(document, status="maybe")) is None  # not a length
+
+
+async def test_a_stored_case_beyond_the_bounds_is_cut_at_the_next_sync(db):
+    library = _library()
+    async with db.session() as session:
+        await sync_library(session=session, library=library)
+        case = (await session.exec(select(Case).where(Case.slug == "mamay"))).one()
+        case.data = dict(case.data, codes=[f"KAZ {n}" for n in range(30)])
+        case.origin = "upload"  # an upload, so the files do not overwrite it
+    async with db.session() as session:
+        report = await sync_library(session=session, library=library)
+    assert report.cut == {"mamay": ["codes"]}
+    async with db.session() as session:
+        case = (await session.exec(select(Case).where(Case.slug == "mamay"))).one()
+    assert case.data["codes"] == [f"KAZ {n}" for n in range(10)]
+    CaseDoc.model_validate(case.data)
