@@ -54,6 +54,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
+from bot.fitting import fit_html
 from bot.i18n import t
 from storage import alerts as q
 from storage.db import Database
@@ -446,8 +447,8 @@ class DeliveryWorker:
                 return None
             self._sending.add(task)
             try:
-                await self.bot.send_message(row.chat_id, info.text, parse_mode=ParseMode.HTML,
-                                            reply_markup=info.markup)
+                await self.bot.send_message(row.chat_id, fit_html(info.text),
+                                            parse_mode=ParseMode.HTML, reply_markup=info.markup)
             except RetryAfter as error:
                 seconds = retry_after_seconds(error)
                 self.stats["rate_limited"] += 1

@@ -289,10 +289,14 @@ def _control_char_errors(data: Any, file: str, loc: tuple[Any, ...] = ()) -> lis
             return []
         return [ContentError(file, _loc_to_path(loc), f"contains the control character "
                              f"U+{ord(bad):04X}; remove it (check for escapes like \\0)")]
-    items = data.items() if isinstance(data, dict) else enumerate(data) \
-        if isinstance(data, list) else ()
-    return [error for key, value in items for error in _control_char_errors(value, file,
-                                                                             loc + (key,))]
+    if isinstance(data, dict):
+        items: Any = data.items()
+    elif isinstance(data, list):
+        items = enumerate(data)
+    else:
+        return []
+    return [error for key, value in items
+            for error in _control_char_errors(value, file, loc + (key,))]
 
 
 # --------------------------------------------------------------------------------------------

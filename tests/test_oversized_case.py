@@ -162,3 +162,15 @@ def test_a_subject_longer_than_a_message_is_spread_over_whole_messages():
     shown = "".join(parse_html(message)[0] for message in messages)
     assert subject.replace(" ", "") in shown.replace(" ", "").replace("\n", "")
     assert "How will you send it?" in messages[-1]
+
+
+async def test_an_upload_of_such_a_case_is_refused_naming_the_fields(tg):
+    document = oversized_case(SLUG).model_dump(mode="json")
+    owner = tg.owner()
+    await owner.send_document(f"{SLUG}.yaml", yaml.safe_dump(document, allow_unicode=True).encode())
+    answer = await _reply_with(owner, "was not loaded")
+    _fits(answer)
+    for field in ("people", "codes", "timeline[12].court"):
+        assert field in answer.text, field
+    async with tg.db.session() as session:
+        assert (await session.exec(select(CaseRow).where(CaseRow.slug == SLUG))).first() is None
