@@ -307,7 +307,8 @@ class Case(Strict):
     @classmethod
     def _report_quotes_a_code(cls, value: ReportTo | None,
                               info: ValidationInfo) -> ReportTo | None:
-        if value is not None and not info.data.get("codes"):
+        # "codes" is missing from info.data when it failed its own check: that error is enough.
+        if value is not None and "codes" in info.data and not info.data["codes"]:
             raise ValueError("report_to needs the appeal's code in codes: a report quotes it")
         return value
 

@@ -196,11 +196,11 @@ def test_redacted_email_plain_brackets(tmp_path):
 def test_control_characters_are_refused_with_their_field(content_dir, authorities):
     # YAML's escapes make a NUL or a bell from plain text; no message and no PostgreSQL column
     # can hold them.
-    text = GOOD_CASE.read_text(encoding="utf-8").replace('title: "Larisa', 'title: "\\0Larisa')
+    text = GOOD_CASE.read_text(encoding="utf-8").replace('  en: "Larisa', '  en: "\\0Larisa', 1)
     text = text.replace("    court: ", '    court: "\\a"  #', 1)
     _write_case(content_dir, "kharkova.yaml", text)
     library, errors = load_library(content_dir)
-    assert {e.field for e in errors} >= {"title"} and len(errors) == 2, [str(e) for e in errors]
+    assert {e.field for e in errors} >= {"title.en"} and len(errors) == 2, [str(e) for e in errors]
     assert any(e.field.endswith("].court") and "U+0007" in e.message for e in errors)
     assert all("control character" in e.message for e in errors)
     assert library.cases == {}

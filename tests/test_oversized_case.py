@@ -17,7 +17,7 @@ from bot.fitting import TEXT_LIMIT, telegram_length
 from bot.letters import Letter
 from bot.sandbox.formatting import parse_html
 from content.loader import CONTENT_ROOT, load_authorities, load_library, parse_case
-from content.schema import Case, Person
+from content.schema import Case, Person, Summary, Title
 from storage.library_sync import upsert_case
 from storage.models import Case as CaseRow
 from storage.models import Event
@@ -33,7 +33,7 @@ def oversized_case(slug: str) -> Case:
     timeline = list(base.timeline)
     timeline[-1] = timeline[-1].model_copy(update={"court": "Court " + "of appeal " * 555})
     return base.model_copy(update={
-        "slug": slug, "title": "A case of very many people",
+        "slug": slug, "title": Title(en="A case of very many people", ru="Дело очень многих людей"),
         "people": [Person(name=f"Person number {n}", role="Member of the union " * 15)
                    for n in range(60)],
         "codes": [f"KAZ {n:03d} / " + "X" * 40 for n in range(150)],
@@ -137,7 +137,8 @@ def _event(n: int, text: str, **fields) -> Event:
 def test_a_card_with_every_part_at_its_longest_fits_and_keeps_its_footer():
     people = [Person(name="N" * 120, role="Role & <title> " * 20) for _ in range(20)]
     case = oversized_case(SLUG).model_copy(update={
-        "people": people, "codes": ["C" * 64] * 10, "summary": "😀 solidarity " * 110})
+        "people": people, "codes": ["C" * 64] * 10,
+        "summary": Summary(en="😀 solidarity " * 110)})
     hearing = Event(id=9, case_id=1, kind="hearing", date=dt.date(2030, 3, 1),
                     status="scheduled", starts_at=dt.datetime(2030, 3, 1, 4, tzinfo=dt.UTC),
                     text="H" * 3000, place="P" * 300)

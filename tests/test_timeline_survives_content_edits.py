@@ -122,10 +122,10 @@ async def test_a_broken_case_file_is_logged_in_one_line_and_the_rest_load(tg, co
     # A NUL character (YAML's "\0" escape) passes the schema but no PostgreSQL text column
     # takes it; an edit elsewhere must load all the same.
     path = content_copy / "cases" / f"{SLUG}.yaml"
-    path.write_text(path.read_text().replace("title: \"Nurbek", "title: \"\\0 Nurbek"))
+    path.write_text(path.read_text().replace('  en: "Nurbek', '  en: "\\0 Nurbek', 1))
     kharkova = content_copy / "cases" / "kharkova.yaml"
-    kharkova.write_text(kharkova.read_text().replace('title: "Larisa Kharkova:',
-                                                     'title: "Edited Kharkova:'))
+    kharkova.write_text(kharkova.read_text().replace('  en: "Larisa Kharkova:',
+                                                     '  en: "Edited Kharkova:', 1))
     caplog.clear()
     await tg.restart()
     alice = tg.user("Alice")
