@@ -12,15 +12,14 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
-from telegram import BotCommand
-from telegram.ext import Application
+from telegram import BotCommand, Update
+from telegram.ext import Application, ContextTypes
 
 from bot.i18n import t
 
 TABLE_KEY = "command_table"
-Handler = Callable[[Any, Any], Awaitable[None]]  # (Update, ContextTypes.DEFAULT_TYPE)
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 _NAME = re.compile(r"[a-z0-9_]{1,32}")  # what Telegram accepts as a command
 _MENU_LIMIT = 256  # Telegram's limit for a command's description
