@@ -57,7 +57,7 @@ from telegram.error import RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.alerts import enqueue_alert
-from bot.delivery import DeliveryWorker
+from bot.delivery import DeliveryWorker, TelegramTransport
 from storage.db import Database, make_engine, upgrade_schema_async
 from storage.models import Alert, Case, Subscription, Supporter, utcnow
 
@@ -203,10 +203,9 @@ async def run_worker(db: Database, base_url: str, alert_id: int, *, rate: float,
                      concurrency: int = 8, timeout: float = 3600, on_tick=None) -> dict:
     bot = make_bot(base_url, pool=concurrency + 2)
     await bot.initialize()
-    worker = DeliveryWorker(bot, db, rate=rate, concurrency=concurrency)
+    worker = DeliveryWorker(TelegramTransport(bot), db, rate=rate, concurrency=concurrency)
     started = time.monotonic()
-    worker.start()
-    worker.wake()
+    worker.start()  # the alert is queued already: the first look finds it
     try:
         await wait_finished(db, alert_id, timeout, on_tick)
     finally:

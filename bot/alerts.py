@@ -2,14 +2,14 @@
 
 ``enqueue_alert`` writes the ``Alert`` and one ``Delivery`` row per active subscriber in the
 caller's transaction (one ``INSERT … SELECT``), so an alert is either fully queued or not at all.
-Nothing is sent here: :mod:`bot.delivery` drains the outbox. After the transaction commits, call
-``services.extras["delivery"].wake()`` so sending starts at once instead of at the next poll::
+Nothing is sent here: :mod:`bot.delivery` drains the outbox. When the transaction commits, the
+delivery worker of this process wakes by itself (rolled back: nothing was queued, nobody
+wakes); workers of other processes find the rows at their next poll::
 
     async with services.db.session() as session:
         alert = await enqueue_alert(session=session, case_id=case.id, kind="hearing",
                                     text=html, created_by=user_id,
                                     status_chat_id=chat_id, status_message_id=message_id)
-    services.extras["delivery"].wake()
 
 A ``dedupe_key`` makes the alert idempotent (e.g. ``"reminder:<event>:<offset>:<starts_at>"``):
 when an alert with that key exists, ``enqueue_alert`` writes nothing and returns None, even when
@@ -23,8 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import alerts as queries
 from storage.models import Alert
 
-__all__ = ["alert_report", "count_audience", "drop_pending_deliveries", "enqueue_alert",
-           "wake_delivery"]
+__all__ = ["alert_report", "count_audience", "drop_pending_deliveries", "enqueue_alert"]
 
 count_audience = queries.count_audience  # (session, case_id) -> int
 alert_report = queries.alert_report  # (session, alert_id) -> {pending, sent, blocked, failed, total}
@@ -56,10 +55,3 @@ async def enqueue_alert(
         dedupe_key=dedupe_key, created_by=created_by, status_chat_id=status_chat_id,
         status_message_id=status_message_id,
     )
-
-
-def wake_delivery(extras: dict) -> None:
-    """Nudge the running delivery worker (if any) after an enqueue has committed."""
-    worker = extras.get("delivery")
-    if worker is not None:
-        worker.wake()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -24,7 +24,7 @@ from telegram.ext import (
 
 from bot.commands import install
 from bot.config import Settings
-from bot.delivery import start_delivery, stop_delivery
+from bot.delivery import DeliveryWorker, Pacer, StatusMessages, TelegramTransport
 from bot.reminders import schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.wizard import WIZARD_TTL
@@ -37,9 +37,11 @@ from handlers.menus import publish_command_menus
 from handlers.middleware import before_every_update
 from storage.db import Database
 from storage.library_sync import sync_library
+from storage.models import Alert, Case
 from storage.wizard import purge_stale
 
 log = logging.getLogger(__name__)
+
 
 def file_base_url(base_url: str) -> str:
     """https://api.telegram.org/bot → https://api.telegram.org/file/bot (same for local)."""
@@ -123,13 +125,11 @@ async def _post_init(app: Application) -> None:
              len(report.created), len(report.updated), len(report.unchanged),
              len(report.skipped))
     await publish_command_menus(app)  # the default menu; coordinators' and owners' per chat
-    await start_delivery(app)  # services.extras["delivery"]: the one sender of broadcasts
+    await _start_delivery(app)  # services.delivery: the one sender of broadcasts
     await schedule_reminder_jobs(app)  # JobQueue alarms rebuilt from the Reminder table
     # Abandoned letter wizards (and the signatures typed into them) don't outlive a day.
     app.job_queue.run_repeating(_purge_abandoned_wizards, interval=3600, first=60,
                                 name="purge-abandoned-wizards")
-    for hook in services.extras.get("post_init", []):
-        await hook(app)
 
 
 async def _purge_abandoned_wizards(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -141,7 +141,40 @@ async def _purge_abandoned_wizards(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _post_shutdown(app: Application) -> None:
+    await _stop_delivery(app)
+
+
+# Senders of the delivery worker: messages that may be sent-but-unrecorded at any moment.
+DELIVERY_CONCURRENCY = 8
+
+
+async def _start_delivery(app: Application) -> None:
+    """The delivery worker, with a Telegram connection pool of its own, the alert buttons from
+    handlers.keyboards and progress in the coordinator's status message (sharing the worker's
+    send budget). Leases and backoff run on the real clock (operational time), not
+    ``Services.clock``, so a FakeClock that drives reminders in a test cannot make a live lease
+    look expired."""
     services: Services = app.bot_data[SERVICES_KEY]
-    await stop_delivery(app)
-    for hook in services.extras.get("post_shutdown", []):
-        await hook(app)
+    settings = services.settings
+    transport = await TelegramTransport.connect(app.bot.token, settings.telegram_api_base_url,
+                                                connections=DELIVERY_CONCURRENCY + 2)
+    pacer = Pacer(settings.send_rate)
+
+    async def alert_buttons(alert: Alert) -> InlineKeyboardMarkup:
+        async with services.db.session() as session:
+            case = await session.get(Case, alert.case_id)
+        return kb.alert_keyboard(alert.case_id, case_open=case is not None and case.is_open)
+
+    services.delivery = DeliveryWorker(
+        transport, services.db, pacer=pacer, concurrency=DELIVERY_CONCURRENCY,
+        markup_for=alert_buttons, on_progress=StatusMessages(services.db, transport, pacer))
+    services.delivery.start()
+
+
+async def _stop_delivery(app: Application) -> None:
+    """Finish in-flight sends, give back claimed rows, close the worker's connections."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    worker, services.delivery = services.delivery, None
+    if worker is not None:
+        await worker.stop()
+        await worker.transport.close()

@@ -30,7 +30,7 @@ from html import escape
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
 
-from bot.alerts import enqueue_alert, wake_delivery
+from bot.alerts import enqueue_alert
 from bot.i18n import t, tn
 from bot.render import event_when, resolve_timezone
 from bot.services import SERVICES_KEY, Services
@@ -229,12 +229,9 @@ def _services(application: Application) -> Services:
 async def run_due_reminders(application: Application) -> int:
     """What every reminder job does: send what is due now (by ``Services.clock``)."""
     services = _services(application)
-    render = services.extras.get("reminder_render") or functools.partial(
-        render_reminder, default_timezone=services.settings.default_timezone)
-    sent = await send_due_reminders(services.db, services.clock.now(), render)
-    if sent:
-        wake_delivery(services.extras)
-    return sent
+    render = functools.partial(render_reminder,
+                               default_timezone=services.settings.default_timezone)
+    return await send_due_reminders(services.db, services.clock.now(), render)
 
 
 async def _reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:

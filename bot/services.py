@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -11,6 +11,8 @@ from storage.db import Database
 
 if TYPE_CHECKING:
     from telegram.ext import CallbackContext
+
+    from bot.delivery import DeliveryWorker
 
 SERVICES_KEY = "services"
 
@@ -20,8 +22,8 @@ class Services:
     settings: Settings
     db: Database
     clock: Clock = field(default_factory=Clock)
-    # Filled by features that run in the background (the delivery worker, reminders).
-    extras: dict[str, Any] = field(default_factory=dict)
+    # The one sender of broadcasts, while it runs (post_init starts it, post_shutdown stops it).
+    delivery: DeliveryWorker | None = None
 
 
 def services(context: CallbackContext) -> Services:

@@ -14,7 +14,7 @@ import logging
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
-from bot.alerts import alert_report, wake_delivery
+from bot.alerts import alert_report
 from bot.commands import Handler
 from bot.coordination import broadcasts
 from bot.coordination.kinds import DraftRequest, Propose
@@ -103,7 +103,6 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     # word with the final report).
     await respond(update, result.message)
     if result.ok and result.alert_id is not None and result.recipients:
-        wake_delivery(svc.extras)
         async with svc.db.session() as session:
             alert = await session.get(Alert, result.alert_id)
             report = await alert_report(session, result.alert_id) if alert.finished_at else None

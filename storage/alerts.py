@@ -5,6 +5,8 @@ Everything here is set-based SQL that runs the same on SQLite and PostgreSQL:
 - an alert and one ``Delivery`` row per active subscriber are written by one
   ``INSERT … SELECT`` in the caller's transaction (no Python loop over subscribers);
 - a dedupe key makes an alert idempotent through ``INSERT … ON CONFLICT DO NOTHING``;
+- writing an alert flags the transaction (:func:`storage.db.note_outbox_write`), so the
+  process's delivery worker is woken when it commits;
 - workers claim pending rows with a lease (``status='sending'`` + ``claimed_until``) by one
   conditional ``WITH due AS (SELECT … LIMIT n FOR UPDATE SKIP LOCKED) UPDATE … WHERE id IN
   due AND status='pending' RETURNING``. PostgreSQL skips rows another transaction is claiming;
@@ -21,35 +23,52 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, String, bindparam, exists, func, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from storage.models import Alert, Delivery, Subscription, Supporter, utcnow
+from storage import dialect
+from storage.db import note_outbox_write
+from storage.models import (
+    Alert,
+    Delivery,
+    DeliveryChannel,
+    DeliveryStatus,
+    Subscription,
+    Supporter,
+    utcnow,
+)
 
 ALERT = Alert.__table__
 DELIVERY = Delivery.__table__
 SUPPORTER = Supporter.__table__
 SUBSCRIPTION = Subscription.__table__
 
-# Delivery.status values
-PENDING, SENDING, SENT, BLOCKED, FAILED = "pending", "sending", "sent", "blocked", "failed"
+PENDING, SENDING, SENT, BLOCKED, FAILED = (
+    DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.BLOCKED,
+    DeliveryStatus.FAILED)
 OPEN_STATUSES = (PENDING, SENDING)
 
 # SQLite allows 32766 bound variables per statement; stay far below for IN (…) lists.
 _CHUNK = 500
 
 
-def _insert(session: AsyncSession):
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
-
-def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start:start + _CHUNK]
+def _chunks(items: Sequence) -> Iterable[Sequence]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
 
 
 def _active_subscribers(case_id: int):
@@ -67,7 +86,7 @@ async def insert_alert_with_deliveries(
     """Write an alert and its deliveries in the caller's transaction; None if deduplicated."""
     now = utcnow()
     statement = (
-        _insert(session)(ALERT)
+        dialect.insert(session, ALERT)
         .values(case_id=case_id, event_id=event_id, kind=kind, text=text, dedupe_key=dedupe_key,
                 created_by=created_by, created_at=now, recipients=0,
                 status_chat_id=status_chat_id, status_message_id=status_message_id)
@@ -83,7 +102,8 @@ async def insert_alert_with_deliveries(
         select(
             literal(alert_id, Integer),
             SUBSCRIPTION.c.supporter_id,
-            literal(PENDING, String(16)),
+            literal(DeliveryChannel.TELEGRAM.value, String(16)),
+            literal(PENDING.value, String(16)),
             literal(0, Integer),
             literal(now, UTCDateTime()),
         )
@@ -92,9 +112,11 @@ async def insert_alert_with_deliveries(
     )
     result = await session.exec(
         DELIVERY.insert().from_select(
-            ["alert_id", "supporter_id", "status", "attempts", "next_attempt_at"], audience
+            ["alert_id", "supporter_id", "channel", "status", "attempts", "next_attempt_at"],
+            audience,
         )
     )
+    note_outbox_write(session)
     recipients = result.rowcount
     if recipients is None or recipients < 0:  # a driver that does not report it
         recipients = await _count_deliveries(session, alert_id)
@@ -161,14 +183,17 @@ class ClaimedDelivery:
 
 
 async def claim_due(*, conn: AsyncConnection, now: dt.datetime, lease_until: dt.datetime,
-                    limit: int) -> list[ClaimedDelivery]:
-    """Lease up to ``limit`` due pending rows to the caller (oldest first); see module doc."""
+                    limit: int, channel: DeliveryChannel = DeliveryChannel.TELEGRAM,
+                    ) -> list[ClaimedDelivery]:
+    """Lease up to ``limit`` due pending rows of ``channel`` to the caller (oldest first); see
+    module doc."""
     # A CTE, not "id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)": PostgreSQL may re-run
     # such a subquery while the UPDATE proceeds, and each re-run skips the rows this very
     # statement just updated and returns the next n — claiming far more than n rows.
     due = (
         select(DELIVERY.c.id)
-        .where(DELIVERY.c.status == PENDING, DELIVERY.c.next_attempt_at <= now)
+        .where(DELIVERY.c.status == PENDING, DELIVERY.c.next_attempt_at <= now,
+               DELIVERY.c.channel == channel)
         .order_by(DELIVERY.c.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders nothing
@@ -218,9 +243,11 @@ async def release_expired_leases(*, conn: AsyncConnection, now: dt.datetime) -> 
     return max(result.rowcount or 0, 0)
 
 
-async def next_due_at(*, conn: AsyncConnection) -> dt.datetime | None:
+async def next_due_at(*, conn: AsyncConnection,
+                      channel: DeliveryChannel = DeliveryChannel.TELEGRAM) -> dt.datetime | None:
     """When the earliest pending row becomes due (a retry waiting for its backoff)."""
-    query = select(func.min(DELIVERY.c.next_attempt_at)).where(DELIVERY.c.status == PENDING)
+    query = select(func.min(DELIVERY.c.next_attempt_at)).where(DELIVERY.c.status == PENDING,
+                                                                DELIVERY.c.channel == channel)
     return (await conn.execute(query)).scalar_one()
 
 
@@ -231,24 +258,28 @@ class Outcome:
 
     id: int
     chat_id: int
-    status: str  # sent | blocked | failed | pending (retry later)
+    status: DeliveryStatus  # sent | blocked | failed | pending (retry later)
     attempts: int
     error: str | None = None
     next_attempt_at: dt.datetime | None = None
+    message_id: int | None = None  # of the sent message, as the channel numbers it
 
 
 async def record_outcomes(*, conn: AsyncConnection, outcomes: Sequence[Outcome],
                           now: dt.datetime) -> None:
-    """Write many results in the caller's transaction: one UPDATE for all sent rows (the
+    """Write many results in the caller's transaction: one UPDATE per chunk of sent rows (the
     common case), executemany for the rest."""
     if not outcomes:
         return
-    sent = [o.id for o in outcomes if o.status == SENT]
+    outcomes = sorted(outcomes, key=lambda o: o.id)  # lock rows in one order
+    sent = [o for o in outcomes if o.status == SENT]
     for chunk in _chunks(sent):
+        message_ids = case({o.id: literal(o.message_id, BigInteger) for o in chunk},
+                           value=DELIVERY.c.id, else_=None)
         await conn.execute(
-            update(DELIVERY).where(DELIVERY.c.id.in_(chunk))
+            update(DELIVERY).where(DELIVERY.c.id.in_([o.id for o in chunk]))
             .values(status=SENT, sent_at=now, attempts=DELIVERY.c.attempts + 1,
-                    claimed_until=None, error=None)
+                    message_id=message_ids, claimed_until=None, error=None)
         )
     final = [o for o in outcomes if o.status in (BLOCKED, FAILED)]
     if final:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import dialect
 from storage.models import Coordinator
 
 
@@ -28,9 +27,8 @@ async def list_coordinators(*, session: AsyncSession) -> Sequence[Coordinator]:
 
 async def add_coordinator(*, session: AsyncSession, user_id: int, added_by: int) -> bool:
     """True if this made a new coordinator (ON CONFLICT DO NOTHING: races make one row)."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(Coordinator)
+        dialect.insert(session, Coordinator)
         .values(user_id=user_id, added_by=added_by)
         .on_conflict_do_nothing(index_elements=["user_id"])
     )

@@ -1,9 +1,15 @@
-"""The async engine, sessions, and bringing the schema up to date with Alembic."""
+"""The async engine, sessions, and bringing the schema up to date with Alembic.
+
+A transaction that wrote to the alert outbox (see :func:`note_outbox_write`) tells the
+``Database``'s outbox listeners once it has committed, so the delivery worker of this process
+starts sending at once; workers of other processes find the rows at their next poll.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -11,9 +17,19 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session as SyncSession
+from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_OUTBOX_WRITTEN = "outbox_written"  # a flag in Session.info until the transaction ends
+
+log = logging.getLogger(__name__)
+
+
+def note_outbox_write(session: AsyncSession) -> None:
+    """The current transaction queued deliveries: wake the outbox listeners when it commits."""
+    session.info[_OUTBOX_WRITTEN] = True
 
 
 def is_sqlite(url: str) -> bool:
@@ -47,7 +63,14 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: object) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
+        self._outbox_listeners: list[Callable[[], None]] = []
+        # A session class of our own, so the commit hooks below see only this database's
+        # sessions, however the transaction ends (session(), or an explicit commit()).
+        session_class = type("DatabaseSession", (Session,), {})
+        event.listen(session_class, "after_commit", self._after_commit)
+        event.listen(session_class, "after_rollback", _forget_outbox_write)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession,
+                                            sync_session_class=session_class,
                                             expire_on_commit=False)
 
     @asynccontextmanager
@@ -56,12 +79,34 @@ class Database:
         async with self._sessions() as session, session.begin():
             yield session
 
+    def add_outbox_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after each commit that wrote to the outbox (in the event loop's
+        thread, from inside the commit: it must be quick and must not touch the database)."""
+        self._outbox_listeners.append(listener)
+
+    def remove_outbox_listener(self, listener: Callable[[], None]) -> None:
+        if listener in self._outbox_listeners:
+            self._outbox_listeners.remove(listener)
+
+    def _after_commit(self, session: SyncSession) -> None:
+        if not session.info.pop(_OUTBOX_WRITTEN, False):
+            return
+        for listener in list(self._outbox_listeners):
+            try:
+                listener()
+            except Exception:  # the data is committed; a listener must not undo the caller
+                log.exception("outbox listener failed")
+
     async def dispose(self) -> None:
         await self.engine.dispose()
 
     @property
     def is_sqlite(self) -> bool:
         return is_sqlite(self.url)
+
+
+def _forget_outbox_write(session: SyncSession) -> None:
+    session.info.pop(_OUTBOX_WRITTEN, None)  # rolled back: nothing was queued
 
 
 def alembic_config(url: str) -> Config:

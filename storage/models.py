@@ -32,6 +32,12 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
+class DeliveryChannel(StrEnum):
+    """Where a delivery goes; each channel has its own transport in ``bot.delivery``."""
+
+    TELEGRAM = "telegram"
+
+
 class ReminderStatus(StrEnum):
     PLANNED = "planned"
     SENT = "sent"
@@ -215,11 +221,15 @@ class Delivery(SQLModel, table=True):
     alert_id: int = Field(sa_column=Column(ForeignKey("alert.id", ondelete="CASCADE"),
                                            nullable=False, index=True))
     supporter_id: int = _chat_fk("supporter.chat_id")
+    channel: str = Field(default=DeliveryChannel.TELEGRAM, max_length=16,
+                         sa_column_kwargs={"server_default": DeliveryChannel.TELEGRAM.value})
     status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
     attempts: int = 0
     next_attempt_at: dt.datetime = Field(default_factory=utcnow)
     claimed_until: dt.datetime | None = None  # a worker's lease while it sends
     sent_at: dt.datetime | None = None
+    # The message as the channel knows it (Telegram's message_id), so it can be edited later.
+    message_id: int | None = Field(default=None, sa_type=BigInteger)
     error: str | None = Field(default=None, max_length=300)
 
 

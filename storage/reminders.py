@@ -10,18 +10,14 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import dialect
 from storage.models import Reminder, ReminderStatus
 
 _TABLE = Reminder.__table__
 
-
-def _insert(session: AsyncSession):
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
 async def plan(*, session: AsyncSession, event_id: int, offset_minutes: int,
@@ -29,7 +25,7 @@ async def plan(*, session: AsyncSession, event_id: int, offset_minutes: int,
     """One planned reminder (idempotent); a cancelled one for the same time is planned again,
     e.g. after a hearing moves back to a date it was once moved from."""
     statement = (
-        _insert(session)(_TABLE)
+        dialect.insert(session, _TABLE)
         .values(event_id=event_id, offset_minutes=offset_minutes, due_at=due_at,
                 status=ReminderStatus.PLANNED)
         .on_conflict_do_update(

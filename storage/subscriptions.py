@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import delete, func
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import dialect
 from storage.alerts import drop_pending_deliveries
 from storage.models import Case, Subscription, Supporter
 
@@ -19,9 +18,8 @@ async def subscribe(*, session: AsyncSession, chat_id: int, case_id: int) -> boo
 
     INSERT … ON CONFLICT DO NOTHING, so two processes racing on a double tap make one row.
     """
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(Subscription)
+        dialect.insert(session, Subscription)
         .values(supporter_id=chat_id, case_id=case_id)
         .on_conflict_do_nothing(index_elements=["supporter_id", "case_id"])
     )

@@ -13,11 +13,10 @@ import secrets
 from typing import Any
 
 from sqlalchemy import delete, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import dialect
 from storage.models import WizardState
 
 _FIELDS = ("step", "case_id", "authority_key", "language", "signer_name", "signer_city",
@@ -50,8 +49,7 @@ async def start_state(*, session: AsyncSession, chat_id: int, step: str, now: dt
         "signer_name": None, "signer_city": None, "message_id": None, "nonce": new_nonce(),
         "updated_at": now,
     }
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(WizardState).values(chat_id=chat_id, **values)
+    statement = dialect.insert(session, WizardState).values(chat_id=chat_id, **values)
     statement = statement.on_conflict_do_update(index_elements=["chat_id"], set_=values)
     await session.exec(statement)
     state = WizardState(chat_id=chat_id, **values)

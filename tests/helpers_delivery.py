@@ -11,9 +11,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 
 from sqlalchemy import insert, select
-from telegram import Bot
 
-from bot.delivery import DeliveryWorker
+from bot.delivery import DeliveryWorker, TelegramTransport
 from bot.sandbox import BotApiServer
 from storage import alerts as q
 from storage.db import Database
@@ -98,16 +97,16 @@ async def wait_finished(db: Database, alert_id: int, timeout: float = 15.0) -> d
 
 @asynccontextmanager
 async def running_worker(server: BotApiServer, db: Database, **kwargs):
-    """A DeliveryWorker with its own Bot, started and stopped around the block."""
-    bot = Bot(server.token, base_url=server.base_url)
-    await bot.initialize()
-    worker = DeliveryWorker(bot, db, **kwargs)
+    """A DeliveryWorker with its own Telegram transport, started and stopped around the
+    block."""
+    transport = await TelegramTransport.connect(server.token, server.base_url, connections=10)
+    worker = DeliveryWorker(transport, db, **kwargs)
     worker.start()
     try:
         yield worker
     finally:
         await worker.stop()
-        await bot.shutdown()
+        await transport.close()
 
 
 def gaps(times: list[float]) -> list[float]:

@@ -75,11 +75,11 @@ async def test_a_russian_reader_gets_russian_texts_and_english_where_there_is_no
     olga = tg.user("Olga", language_code="ru")
     card = await say(olga, "/start dated", "Дело dated: проверка")
     assert "Case dated: a test" not in card.text
-    timeline = await tap(olga, "Timeline", "Полиция проводит обыск", card)
+    timeline = await tap(olga, "Хронология", "Полиция проводит обыск", card)
     assert "Ten days after the search" in timeline.text  # no Russian text: English
-    listing = await say(olga, "/cases", "Cases")
+    listing = await say(olga, "/cases", "Дела")
     titles = " ".join(listing.button_texts)
-    assert "Лариса Харькова" in titles and "Larisa Kharkova" not in titles
+    assert "Алима Абдирова" in titles and "Alima Abdirova" not in titles
 
 
 async def test_default_timezone_reaches_file_cases(server, database_url):

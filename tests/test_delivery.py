@@ -21,19 +21,21 @@ from helpers_delivery import (
     sends,
     sends_per_chat,
     wait_finished,
+    wait_until,
 )
 from sqlmodel import select
 
 from bot.alerts import alert_report, count_audience, enqueue_alert
 from bot.delivery import format_report
 from bot.services import SERVICES_KEY
-from storage.models import Alert, Delivery, Subscription, Supporter, utcnow
+from storage.db import Database
+from storage.models import Alert, Delivery, DeliveryChannel, Subscription, Supporter, utcnow
 
 FAST = {"rate": 200.0, "retry_base": 0.05, "poll_interval": 0.2, "progress_interval": 0.2}
 
 
 def worker_of(tg):
-    return tg.app.bot_data[SERVICES_KEY].extras["delivery"]
+    return tg.app.bot_data[SERVICES_KEY].delivery
 
 
 async def enqueue(db, case: int, text: str, **kwargs) -> Alert:
@@ -96,8 +98,6 @@ async def test_unsubscribing_drops_the_alerts_still_queued_for_that_person(db):
 
 
 async def test_concurrent_enqueues_with_one_dedupe_key_make_one_alert(database_url):
-    from storage.db import Database
-
     first, second = Database(database_url), Database(database_url)
     try:
         case = await make_case(first, "race")
@@ -137,6 +137,76 @@ async def test_a_claim_takes_at_most_its_batch(db):
     assert statuses.count("sending") == 20 and statuses.count("pending") == 30
 
 
+# --------------------------------------------------------------------------- wake on commit
+async def test_outbox_listeners_hear_each_commit_that_enqueued_and_nothing_else(db):
+    heard: list[str] = []
+    case = await make_case(db)
+    await add_subscribers(db, case, [1, 2])
+
+    def broken_listener() -> None:
+        raise RuntimeError("a listener with a bug")
+
+    db.add_outbox_listener(broken_listener)  # must not undo the commit nor silence the others
+    db.add_outbox_listener(lambda: heard.append("woken"))
+
+    async with db.session() as session:  # a transaction that queued nothing
+        await session.exec(select(Alert))
+    assert heard == []
+    with pytest.raises(RuntimeError, match="coordinator"):
+        async with db.session() as session:
+            await enqueue_alert(session=session, case_id=case, kind="news", text="Lost")
+            raise RuntimeError("the coordinator's transaction fails after the enqueue")
+    assert heard == []  # rolled back: nothing was queued
+
+    async with db.session() as session:
+        await enqueue_alert(session=session, case_id=case, kind="news", text="One")
+        assert heard == []  # not before the data is committed
+    assert heard == ["woken"]
+    async with db.session() as session:  # an explicit commit works the same
+        await enqueue_alert(session=session, case_id=case, kind="news", text="Two")
+        await session.commit()
+        assert heard == ["woken", "woken"]
+    assert heard == ["woken", "woken"]  # once per commit
+    async with db.session() as session:
+        assert len((await session.exec(select(Alert))).all()) == 2
+
+    db.remove_outbox_listener(broken_listener)
+    async with db.session() as session:
+        await enqueue_alert(session=session, case_id=case, kind="news", text="Three")
+    assert heard == ["woken"] * 3
+
+
+async def test_an_alert_committed_to_the_outbox_is_sent_at_once_without_a_wake(
+        database_url, server):
+    db, elsewhere = Database(database_url), Database(database_url)  # elsewhere: another process
+    try:
+        case = await make_case(db)
+        chats = await add_subscribers(db, case, [700, 701, 702], server=server)
+        # Polling once a minute: only the commit's own wake-up can make sending start at once.
+        async with running_worker(server, db, **(FAST | {"poll_interval": 60.0})) as worker:
+            await asyncio.sleep(0.5)  # the first look found nothing; the worker sleeps
+            foreign = await enqueue(elsewhere, case, "From another process")
+            await asyncio.sleep(1.5)
+            assert (await report(db, foreign.id))["pending"] == 3  # left for the next poll
+            assert worker.stats["claimed"] == 0
+
+            loop = asyncio.get_running_loop()
+            committed = loop.time()
+            async with db.session() as session:  # a plain commit; nobody calls wake()
+                ours = await enqueue_alert(session=session, case_id=case, kind="news",
+                                           text="Woken by the commit")
+            await wait_finished(db, ours.id, timeout=10)
+            assert loop.time() - committed < 5  # far from the minute-long poll
+            # Woken, the worker also takes what the other process had queued (each person
+            # gets the two alerts a second apart, in either order).
+            await wait_finished(db, foreign.id, timeout=10)
+        assert sends_per_chat(server, text="Woken by the commit") == {chat: 1 for chat in chats}
+        assert sends_per_chat(server, text="From another process") == {chat: 1 for chat in chats}
+    finally:
+        await db.dispose()
+        await elsewhere.dispose()
+
+
 # ------------------------------------------------------------------------- end to end (app)
 async def test_alert_reaches_every_subscriber_and_nobody_else(tg):
     alice, bob = tg.user("Alice"), tg.user("Bob")
@@ -149,7 +219,6 @@ async def test_alert_reaches_every_subscriber_and_nobody_else(tg):
 
     alert = await enqueue(tg.db, kharkova, "📰 <b>Appeal hearing</b> set for 12 May",
                           created_by=1)
-    worker_of(tg).wake()
     assert await wait_finished(tg.db, alert.id) == {
         "pending": 0, "sent": 2, "blocked": 0, "failed": 0, "total": 2}
 
@@ -173,11 +242,27 @@ async def test_alert_reaches_every_subscriber_and_nobody_else(tg):
     assert followers == [bob.id]
 
 
+async def test_each_sent_delivery_keeps_its_channel_and_telegram_message_id(tg):
+    kharkova = await case_id(tg.db, "kharkova")
+    chats = await add_subscribers(tg.db, kharkova, range(7100, 7104), server=tg.server)
+    tg.server.block(7103)
+    alert = await enqueue(tg.db, kharkova, "Kept for editing")
+    await wait_finished(tg.db, alert.id)
+    async with tg.db.session() as session:
+        rows = {row.supporter_id: row for row in (await session.exec(
+            select(Delivery).where(Delivery.alert_id == alert.id))).all()}
+    assert {row.channel for row in rows.values()} == {DeliveryChannel.TELEGRAM}
+    for chat in chats[:3]:
+        delivered = tg.server.get_user(chat).last_message()
+        assert delivered.text == "Kept for editing"
+        assert rows[chat].message_id == delivered.message_id
+    assert rows[7103].status == "blocked" and rows[7103].message_id is None
+
+
 async def test_closed_case_alert_offers_only_unsubscribe(tg):
     closed = await case_id(tg.db, "zhagiparov")
     [chat] = await add_subscribers(tg.db, closed, [7001], server=tg.server)
     alert = await enqueue(tg.db, closed, "✅ The case is closed: released.")
-    worker_of(tg).wake()
     await wait_finished(tg.db, alert.id)
     message = tg.server.get_user(chat).last_message()
     assert message.button_texts == ["🔕 Unsubscribe"]
@@ -190,7 +275,6 @@ async def test_429_pauses_all_sending_then_resumes_with_nothing_lost(tg):
     tg.server.fail("sendMessage", 429, retry_after=1, times=1)
 
     alert = await enqueue(tg.db, kharkova, "Flood test")
-    worker_of(tg).wake()
     assert (await wait_finished(tg.db, alert.id))["sent"] == 12
 
     calls = sends(tg.server, ok=False, text="Flood test")
@@ -214,7 +298,6 @@ async def test_blocked_and_unknown_chats_are_marked_and_never_retried(tg):
     tg.server.block(8101)
 
     first = await enqueue(tg.db, kharkova, "First alert")
-    worker_of(tg).wake()
     assert await wait_finished(tg.db, first.id) == {
         "pending": 0, "sent": 4, "blocked": 2, "failed": 0, "total": 6}
     async with tg.db.session() as session:
@@ -228,7 +311,6 @@ async def test_blocked_and_unknown_chats_are_marked_and_never_retried(tg):
 
     second = await enqueue(tg.db, kharkova, "Second alert")
     assert second.recipients == 4
-    worker_of(tg).wake()
     await wait_finished(tg.db, second.id)
     attempted = [call.chat_id for call in sends(tg.server, ok=False)]
     assert attempted.count(8101) == 1 and attempted.count(ghost) == 1
@@ -245,7 +327,6 @@ async def test_status_message_shows_progress_and_final_report(tg):
 
     alert = await enqueue(tg.db, kharkova, "Progress test", status_chat_id=owner.id,
                           status_message_id=status.message_id)
-    worker_of(tg).wake()
     final = await wait_finished(tg.db, alert.id)
     await tg.idle()
     edited = owner.message(status.message_id)
@@ -263,8 +344,7 @@ async def test_5xx_is_retried_with_backoff_then_succeeds_or_fails(db, server):
                 description="Bad Request: message thread not found")  # not retryable
     alert = await enqueue(db, case, "Retry test")
     options = FAST | {"retry_base": 0.2, "per_chat_interval": 0.0}  # backoff alone decides
-    async with running_worker(server, db, max_attempts=3, **options) as worker:
-        worker.wake()
+    async with running_worker(server, db, max_attempts=3, **options):
         assert await wait_finished(db, alert.id) == {
             "pending": 0, "sent": 8, "blocked": 0, "failed": 2, "total": 10}
     async with db.session() as session:
@@ -289,8 +369,7 @@ async def test_per_chat_pace_and_global_rate_under_telegrams_flood_limits(db, se
     case = await make_case(db)
     chats = await add_subscribers(db, case, [201, 202, 203], server=server)
     alerts = [await enqueue(db, case, f"Pace test {n}") for n in range(2)]
-    async with running_worker(server, db, **(FAST | {"rate": 50.0})) as worker:
-        worker.wake()
+    async with running_worker(server, db, **(FAST | {"rate": 50.0})):
         for alert in alerts:
             await wait_finished(db, alert.id)
     assert server.stats.rate_limited == 0
@@ -305,14 +384,11 @@ async def test_malformed_alert_fails_at_once_instead_of_per_subscriber(db, serve
     await add_subscribers(db, case, range(300, 360), server=server)
     alert = await enqueue(db, case, "<b>unclosed bold")
     async with running_worker(server, db, **FAST) as worker:
-        worker.wake()
         assert (await wait_finished(db, alert.id))["failed"] == 60
     assert len(sends(server, ok=False)) <= worker.concurrency + 1
 
 
 async def test_two_workers_on_one_database_never_double_send(database_url, server):
-    from storage.db import Database
-
     first, second = Database(database_url), Database(database_url)
     try:
         case = await make_case(first)
@@ -321,8 +397,6 @@ async def test_two_workers_on_one_database_never_double_send(database_url, serve
         options = FAST | {"rate": 100.0, "batch": 10, "concurrency": 4}
         async with running_worker(server, first, **options) as one, \
                 running_worker(server, second, **options) as two:
-            one.wake()
-            two.wake()
             assert (await wait_finished(first, alert.id, timeout=20))["sent"] == 150
         print(f"\nsplit between the two workers: {one.stats['sent']} + {two.stats['sent']}")
         assert sends_per_chat(server) == {chat: 1 for chat in chats}
@@ -338,16 +412,17 @@ async def test_stop_gives_back_unsent_rows_and_a_new_worker_finishes(db, server)
     chats = await add_subscribers(db, case, range(400, 430), server=server)
     alert = await enqueue(db, case, "Stop test")
     async with running_worker(server, db, rate=10.0, batch=50) as worker:
-        worker.wake()
-        await asyncio.sleep(0.6)
-    assert 0 < worker.stats["sent"] < 30
+        async def some_sent() -> bool:
+            return worker.stats["sent"] >= 3
+
+        await wait_until(some_sent, what="the first sends")  # then stop mid-broadcast
+    assert 3 <= worker.stats["sent"] < 30
     async with db.session() as session:
         statuses = (await session.exec(select(Delivery.status).where(
             Delivery.alert_id == alert.id))).all()
     assert "sending" not in statuses
     assert statuses.count("sent") == worker.stats["sent"]
-    async with running_worker(server, db, **FAST) as again:
-        again.wake()
+    async with running_worker(server, db, **FAST):
         await wait_finished(db, alert.id)
     assert sends_per_chat(server) == {chat: 1 for chat in chats}
 
@@ -363,8 +438,7 @@ async def test_rows_of_a_dead_worker_are_sent_when_their_lease_runs_out(db, serv
             row.status, row.claimed_until = "sending", now - dt.timedelta(seconds=1)
         for row in rows[3:]:  # a live worker's claim: not ours to send
             row.status, row.claimed_until = "sending", now + dt.timedelta(seconds=1.5)
-    async with running_worker(server, db, lease=0.8, **FAST) as worker:
-        worker.wake()
+    async with running_worker(server, db, lease=0.8, **FAST):
         await asyncio.sleep(0.5)
         assert sorted(sends_per_chat(server)) == chats[:3]
         await wait_finished(db, alert.id)
@@ -382,8 +456,7 @@ async def test_progress_callback_is_throttled_and_reports_the_end_once(db, serve
         reports.append((asyncio.get_running_loop().time(), progress))
 
     async with running_worker(server, db, rate=40.0, on_progress=on_progress,
-                              progress_interval=0.5) as worker:
-        worker.wake()
+                              progress_interval=0.5):
         await wait_finished(db, alert.id)
         await asyncio.sleep(0.1)
     finals = [progress for _t, progress in reports if progress["pending"] == 0]
@@ -397,8 +470,7 @@ async def test_alert_with_no_audience_finishes_with_an_empty_report(db, server):
     case = await make_case(db)
     alert = await enqueue(db, case, "Nobody")
     assert alert.recipients == 0
-    async with running_worker(server, db, **FAST) as worker:
-        worker.wake()
+    async with running_worker(server, db, **FAST):
         assert await wait_finished(db, alert.id) == {
             "pending": 0, "sent": 0, "blocked": 0, "failed": 0, "total": 0}
     assert await report(db, alert.id) == {

@@ -251,12 +251,12 @@ async def test_control_characters_in_an_uploaded_case_file_are_refused(tg, caplo
     owner = tg.owner()
     text = (CONTENT / "cases" / "kharkova.yaml").read_text()
     text = text.replace("slug: kharkova", "slug: new-case").replace(
-        'title: "Larisa Kharkova:', 'title: "Up\\0loaded Person:')  # a YAML escape: NUL
+        'en: "Larisa Kharkova:', 'en: "Up\\0loaded Person:')  # a YAML escape: NUL
     before = await counts(tg)
     await owner.send_document("new-case.yaml", text.encode())
     refused = (await owner.reply()).text
     assert "new-case.yaml was not loaded" in refused
-    assert "title: contains a control character (U+0000)" in refused
+    assert "title.en: contains a control character (U+0000)" in refused
     await owner.send_document("new\x00case.yaml", text.replace("\\0", "").encode())
     assert "control character (U+0000)" in (await owner.reply()).text
     assert_calm(caplog, [refused], ["upload"])

@@ -1,0 +1,78 @@
+"""How a broadcast's progress is told: the coordinator's status line, and the progress callback
+that keeps the coordinator's status message up to date while the worker sends.
+
+A report is ``{pending, sent, blocked, failed, total}`` (:func:`storage.alerts.alert_report`);
+the worker calls ``on_progress(alert_id, report)`` while an alert is being sent and once at the
+end (``pending == 0``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.delivery.pacing import Pacer
+from bot.delivery.results import SendOutcome, Transport
+from bot.i18n import t
+from storage.db import Database
+from storage.models import Alert
+
+log = logging.getLogger(__name__)
+
+Report = dict[str, int]
+OnProgress = Callable[[int, Report], Awaitable[Any]]
+
+
+def format_report(report: Report, lang: str = "en") -> str:
+    """The coordinator's status line: '⏳ Sending… 120 of 300' or the final tally."""
+    done = report["sent"] + report["blocked"] + report["failed"]
+    if report["pending"]:
+        text = t("⏳ Sending… {done} of {total}", lang, done=done, total=report["total"])
+    else:
+        text = t("✅ Delivered to {sent} of {total}", lang, sent=report["sent"],
+                 total=report["total"])
+    if report["blocked"]:
+        text += " · " + t("🚫 {n} blocked the bot", lang, n=report["blocked"])
+    if report["failed"]:
+        text += " · " + t("⚠️ {n} failed", lang, n=report["failed"])
+    return text
+
+
+class StatusMessages:
+    """``on_progress`` that edits the alert's status message (``Alert.status_chat_id`` /
+    ``status_message_id``, set by the coordinator's [Send]) with :func:`format_report`.
+
+    Edits count against the same send budget as the broadcast (``pacer``); a 429 on an edit
+    pauses every sender like one on a send.
+    """
+
+    def __init__(self, db: Database, transport: Transport, pacer: Pacer) -> None:
+        self.db = db
+        self.transport = transport
+        self.pacer = pacer
+        self._targets: dict[int, tuple[int, int] | None] = {}  # alert id → (chat, message)
+
+    async def __call__(self, alert_id: int, report: Report) -> None:
+        target = await self._target(alert_id)
+        if report["pending"] == 0:
+            self._targets.pop(alert_id, None)  # the last report of this alert
+        if target is None:
+            return
+        chat_id, message_id = target
+        await self.pacer.acquire()
+        result = await self.transport.edit(chat_id, message_id, format_report(report))
+        if result.outcome is SendOutcome.RETRY_AFTER:
+            self.pacer.pause(result.retry_after or 0.0)
+        elif not result.ok:
+            log.warning("status message of alert %s not updated: %s", alert_id, result.error)
+
+    async def _target(self, alert_id: int) -> tuple[int, int] | None:
+        if alert_id not in self._targets:
+            async with self.db.session() as session:
+                alert = await session.get(Alert, alert_id)
+            has_status = (alert is not None and alert.status_chat_id is not None
+                          and alert.status_message_id is not None)
+            self._targets[alert_id] = ((alert.status_chat_id, alert.status_message_id)
+                                       if has_status else None)
+        return self._targets[alert_id]

@@ -1,0 +1,15 @@
+"""The one place that knows SQLite and PostgreSQL spell ``INSERT … ON CONFLICT`` apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+def insert(session: AsyncSession, table: Any) -> Any:
+    """``INSERT INTO table`` with ``on_conflict_do_nothing/do_update`` for the session's database."""
+    build = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    return build(table)
