@@ -9,12 +9,13 @@ import datetime as dt
 import pytest
 from conftest import OWNER_ID
 from helpers_leaks import Transcript, english_runs, untranslatable_content
+from sqlmodel import select
 
 from bot.clock import FakeClock
 from bot.i18n import t
 from bot.reminders import run_due_reminders
 from bot.services import SERVICES_KEY
-from storage.models import Coordinator
+from storage.models import Coordinator, Event
 
 YEAR = dt.date.today().year + 1
 LANGS = ["ru", "kk"]
@@ -151,20 +152,24 @@ async def test_a_coordinator_meets_no_english(tg, lang):
     await command("/hearing kharkova 31.12.2030")
     await command("/hearing kharkova 2001-01-01 10:00")
     await command(f"/hearing kharkova {when} Almaty City Court", send=True)
-    await command(f"/appeal kharkova {YEAR}-04-04 11:00")
+    await command(f"/appeal kharkova {YEAR}-04-04 11:00", send=True)
+    await command("/news kharkova Это сообщение не будет отправлено.")
     preview = _latest_with_buttons(person)
     await _do(tg, person.press_data(next(b["callback_data"] for b in preview.flat_buttons
                                          if b["callback_data"].endswith(":cancel")), preview))
     await command("/upcoming")
+    async with tg.db.session() as session:
+        hearing, appeal = (await session.exec(select(Event.id).where(
+            Event.origin == "coordinator").order_by(Event.id))).all()
     await command("/postpone x")
     await command("/postpone 999 2030-01-01 10:00")
-    await command(f"/postpone 1 {YEAR}-03-05 10:00", send=True)
-    await command("/outcome 1")
-    await command("/outcome 1 Суд отложил решение.", send=True)
+    await command(f"/postpone {hearing} {YEAR}-03-05 10:00", send=True)
+    await command(f"/outcome {hearing}")
+    await command(f"/outcome {hearing} Суд отложил решение.", send=True)
     await command("/news kharkova Свидание с семьёй разрешено.", send=True)
     await command("/news")
     await command("/cancelhearing 999")
-    await command("/cancelhearing 1", send=True)
+    await command(f"/cancelhearing {appeal}", send=True)
     await command("/stats")
     await command("/stats kharkova")
     await command("/stats nosuchcase")
