@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
@@ -37,7 +38,7 @@ from handlers.command_table import COMMANDS, answering
 from handlers.menus import publish_command_menus
 from handlers.middleware import before_every_update
 from storage.db import Database
-from storage.library_sync import sync_library
+from storage.library_sync import describe_failure, sync_library
 from storage.models import Alert, Case
 from storage.wizard import purge_stale
 
@@ -117,20 +118,36 @@ def register_handlers(app: Application) -> None:
 
 async def _post_init(app: Application) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
-    library, errors = load_library()
-    for error in errors:
-        log.error("content problem (not loaded): %s", error)
-    async with services.db.session() as session:
-        report = await sync_library(session=session, library=library)
-    log.info("case library: %d created, %d updated, %d unchanged, %d kept from chat uploads",
-             len(report.created), len(report.updated), len(report.unchanged),
-             len(report.skipped))
+    await _load_content(services)
     await publish_command_menus(app)  # the default menu; coordinators' and owners' per chat
     await _start_delivery(app)  # services.delivery: the one sender of broadcasts
     await schedule_reminder_jobs(app)  # JobQueue alarms rebuilt from the Reminder table
     # Abandoned letter wizards (and the signatures typed into them) don't outlive a day.
     app.job_queue.run_repeating(_purge_abandoned_wizards, interval=3600, first=60,
                                 name="purge-abandoned-wizards")
+
+
+async def _load_content(services: Services) -> None:
+    """content/ into the database. A broken case file or a case the database refuses is one log
+    line and is skipped (its stored version, if any, stays in service); the rest load."""
+    library, errors = load_library()
+    for error in errors:
+        log.error("content problem (not loaded): %s", error)
+    async with services.db.session() as session:
+        report = await sync_library(session=session, library=library)
+    for slug, error in report.failed.items():
+        log.error("case %s could not be stored (left as it was): %s", slug,
+                  describe_failure(error),
+                  exc_info=None if isinstance(error, SQLAlchemyError) else error)
+    for name, fields in report.cut.items():
+        log.warning("stored document %s was cut to the schema's length bounds: %s", name,
+                    ", ".join(fields))
+    for slug, keys in report.kept.items():
+        log.info("case %s: kept timeline entries the file no longer lists, for what chat added "
+                 "to them: %s", slug, ", ".join(keys))
+    log.info("case library: %d created, %d updated, %d unchanged, %d kept from chat uploads, "
+             "%d not stored", len(report.created), len(report.updated), len(report.unchanged),
+             len(report.skipped), len(report.failed))
 
 
 async def _purge_abandoned_wizards(context: ContextTypes.DEFAULT_TYPE) -> None:

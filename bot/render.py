@@ -1,7 +1,9 @@
 """Telegram HTML for cases: cards, timelines, sources. Pure functions of the data.
 
 Every string that did not come from this module is escaped here. Long texts are shortened at a
-word boundary *before* escaping, so a cut never splits a word or an HTML entity or tag.
+word boundary *before* escaping, so a cut never splits a word or an HTML entity or tag. Each part
+of a card has its own bound, so one long field (a court's name, a list of people) cannot crowd
+out the rest; lengths are measured as Telegram counts them (bot.fitting).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
 from pydantic import ValidationError
 
+from bot.fitting import TEXT_LIMIT, telegram_length, units
 from bot.i18n import t
 from content.dates import PartialDate, newest
 from content.languages import from_telegram
@@ -22,7 +25,9 @@ from content.schema import Case as CaseDoc
 from content.schema import Source, TimelineEntry, Title, pick
 from storage.models import Case, Event
 
-TELEGRAM_LIMIT = 4096
+TELEGRAM_LIMIT = TEXT_LIMIT
+# What one part of a card may take (characters before escaping); the summary gets the rest.
+CARD_PEOPLE, CARD_CODES, CARD_NOTE, CARD_EVENT, WHERE = 700, 300, 500, 300, 200
 KIND_ICONS = {
     "closure": "🚫", "search": "🔎", "detention": "⛓", "charges": "⚖️", "hearing": "🏛",
     "appeal_hearing": "🏛", "verdict": "🔨", "appeal": "📨", "appeal_ruling": "🔨",
@@ -32,10 +37,16 @@ KIND_ICONS = {
 
 
 def shorten(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters at a word boundary, with an ellipsis."""
-    if len(text) <= limit:
+    """``text`` cut to at most ``limit`` characters (as Telegram counts them: an emoji may be
+    two) at a word boundary, with an ellipsis."""
+    if units(text) <= limit:
         return text
-    cut = text[: max(limit - 1, 0)]
+    size, end = 0, 0
+    for end, char in enumerate(text):  # the longest start within limit - 1
+        size += units(char)
+        if size > limit - 1:
+            break
+    cut = text[:end]
     if " " in cut:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,;:.-") + "…"
@@ -124,10 +135,13 @@ def event_when(event: Event, timezone: str, lang: str = "en",
 
 
 def event_line(event: Event, timezone: str, lang: str = "en",
-               entry: TimelineEntry | None = None) -> str:
-    where = ", ".join(part for part in (event.court, event.city, event.place) if part)
+               entry: TimelineEntry | None = None, text_limit: int | None = None) -> str:
+    """One timeline entry; its text cut to ``text_limit`` characters when given."""
+    where = shorten(", ".join(part for part in (event.court, event.city, event.place) if part),
+                    WHERE)
     icon = KIND_ICONS.get(event.kind, "•")
     text = pick(entry.text, lang) if entry is not None else event.text
+    text = shorten(text, text_limit) if text_limit else text
     line = f"{icon} <b>{escape(event_when(event, timezone, lang, entry))}</b> — {escape(text)}"
     if where:
         line += f" <i>({escape(where)})</i>"
@@ -136,9 +150,11 @@ def event_line(event: Event, timezone: str, lang: str = "en",
     return line
 
 
-def _lines(case: CaseDoc, events: Iterable[Event], timezone: str, lang: str) -> list[str]:
+def _lines(case: CaseDoc, events: Iterable[Event], timezone: str, lang: str,
+           text_limit: int | None = None) -> list[str]:
     entries = entries_by_key(case)
-    return [event_line(event, timezone, lang, entry_of(event, entries)) for event in events]
+    return [event_line(event, timezone, lang, entry_of(event, entries), text_limit)
+            for event in events]
 
 
 # --------------------------------------------------------------------------- cases
@@ -177,21 +193,37 @@ def people_line(case: CaseDoc) -> str:
     return "; ".join(f"{person.name} ({person.role})" for person in case.people)
 
 
+def codes_text(codes: Sequence[str], limit: int = CARD_CODES) -> str:
+    """The appeal codes as <code> pieces, as many as fit in ``limit`` characters."""
+    shown: list[str] = []
+    size = 0
+    for code in codes:
+        size += len(code) + 2
+        if shown and size > limit:
+            shown.append("…")
+            break
+        shown.append(f"<code>{escape(shorten(code, limit))}</code>")
+    return ", ".join(shown)
+
+
 def case_card(case: CaseDoc, *, is_open: bool, closed_note: str | None,
               next_hearing: Event | None, latest: Sequence[Event], subscribed: bool,
               lang: str = "en", default_timezone: str = "UTC",
-              updated: PartialDate | None = None, today: dt.date | None = None) -> str:
-    """The card; ``today`` (in the case's time zone) tells whether ``act_before`` has passed."""
+              updated: PartialDate | None = None, today: dt.date | None = None,
+              notice: str | None = None) -> str:
+    """The card; ``today`` (in the case's time zone) tells whether ``act_before`` has passed;
+    ``notice`` (our HTML: what just happened) goes on top."""
     zone = resolve_timezone(case.timezone, default_timezone)
     status = t("🟢 open — action needed", lang) if is_open else t("🔒 closed", lang)
     head = [f"<b>{escape(case.title.get(lang))}</b>"]
     if case.codes:
-        head.append(t("Appeal code: {codes}", lang,
-                      codes=", ".join(f"<code>{escape(code)}</code>" for code in case.codes)))
-    head.append(t("<b>Who:</b> {people}", lang, people=escape(people_line(case))))
+        head.append(t("Appeal code: {codes}", lang, codes=codes_text(case.codes)))
+    head.append(t("<b>Who:</b> {people}", lang,
+                  people=escape(shorten(people_line(case), CARD_PEOPLE))))
     head.append(t("<b>Status:</b> {status}", lang, status=status))
     if closed_note:
-        head.append(t("<b>Closed:</b> {note}", lang, note=escape(closed_note)))
+        head.append(t("<b>Closed:</b> {note}", lang, note=escape(shorten(closed_note,
+                                                                         CARD_NOTE))))
     if is_open and case.act_before:
         day = format_day(case.act_before, lang)
         head.append(t("<b>Act before:</b> {day} — the appeal's deadline has passed.", lang,
@@ -202,16 +234,17 @@ def case_card(case: CaseDoc, *, is_open: bool, closed_note: str | None,
 
     if next_hearing is not None:
         hearing = t("<b>Next hearing:</b> {line}", lang,
-                    line=event_line(next_hearing, zone, lang))
+                    line=event_line(next_hearing, zone, lang, text_limit=CARD_EVENT))
     else:
         hearing = t("<b>Next hearing:</b> none scheduled at the moment.", lang)
-    recent = [t("<b>Latest:</b>", lang)] + _lines(case, latest, zone, lang)
+    recent = [t("<b>Latest:</b>", lang)] + _lines(case, latest, zone, lang, CARD_EVENT)
     footer = (t("🔔 You follow this case.", lang) if subscribed
               else t("Subscribe to hear about hearings and outcomes.", lang))
 
     def assemble(summary: str) -> str:
         # A closed case needs no more action: no hearing to point at.
-        parts = ["\n".join(head), escape(summary)] + ([hearing] if is_open else [])
+        parts = ([notice] if notice else []) + ["\n".join(head), escape(summary)]
+        parts += [hearing] if is_open else []
         if latest:
             parts.append("\n".join(recent))
         parts.append(footer)
@@ -219,8 +252,8 @@ def case_card(case: CaseDoc, *, is_open: bool, closed_note: str | None,
 
     summary = case.summary.get(lang)
     text = assemble(summary)
-    if len(text) > TELEGRAM_LIMIT:  # shorten the summary, the one free-length part
-        spare = TELEGRAM_LIMIT - len(assemble("")) - 10
+    if telegram_length(text) > TEXT_LIMIT:  # shorten the summary, the one free-length part
+        spare = TEXT_LIMIT - telegram_length(assemble("")) - 10
         text = assemble(shorten(summary, max(spare, 0)))
     return text
 
@@ -233,12 +266,12 @@ def timeline_text(case: CaseDoc, events: Sequence[Event], lang: str = "en",
         return header + "\n\n" + t("No dated events yet.", lang)
     # Keep the most recent entries that fit; say how many earlier ones were left out.
     kept: list[str] = []
-    budget = TELEGRAM_LIMIT - len(header) - 80
+    budget = TEXT_LIMIT - telegram_length(header) - 80
     for line in reversed(lines):
-        if budget - len(line) - 1 < 0:
+        if budget - telegram_length(line) - 1 < 0:
             break
         kept.append(line)
-        budget -= len(line) + 1
+        budget -= telegram_length(line) + 1
     text = header + "\n\n" + "\n".join(reversed(kept))
     if len(kept) < len(lines):
         text += "\n\n" + t("…and {n} earlier entries.", lang, n=len(lines) - len(kept))
@@ -270,9 +303,10 @@ def shorten_html_lines(lines: list[str]) -> str:
     out: list[str] = []
     size = 0
     for line in lines:
-        if size + len(line) + 1 > TELEGRAM_LIMIT - 2:
+        length = telegram_length(line)
+        if size + length + 1 > TEXT_LIMIT - 2:
             out.append("…")
             break
         out.append(line)
-        size += len(line) + 1
+        size += length + 1
     return "\n".join(out)

@@ -22,9 +22,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from html import escape, unescape
+from html import escape
 from typing import Protocol
 
+from bot.fitting import fit_html
+from bot.fitting import telegram_length as plain_length
 from bot.i18n import N_, t
 from bot.letters import (
     LANGUAGES,
@@ -330,12 +332,6 @@ def refusal_text(outcome: Outcome, lang: str) -> str:
     return t(REFUSALS.get(outcome.reason or "", REFUSALS["malformed"]), lang)
 
 
-def plain_length(html: str) -> int:
-    """How long Telegram counts a piece of our own HTML: text only, in UTF-16 code units."""
-    plain = unescape(re.sub(r"<[^>]*>", "", html))
-    return len(plain.encode("utf-16-le")) // 2
-
-
 def _people(case: Case, lang: str) -> str:
     names = [person.name for person in case.people]
     if len(names) <= 1:
@@ -468,13 +464,15 @@ def draft_messages(letter: Letter, authority: Authority, lang: str) -> list[str]
           language=escape(LANGUAGES[letter.language])),
         t("Tap the subject or the text to copy it.", lang),
     ]
-    subject = split_for_telegram(letter.subject, 3000) or [" "]
-    blocks.append(t("<b>Subject:</b>", lang) + "\n" + "\n".join(
-        f"<code>{escape(piece)}</code>" for piece in subject))
+    # Each piece of a long subject is a block of its own, so no block outgrows a message.
+    subject = [f"<code>{escape(piece)}</code>"
+               for piece in split_for_telegram(letter.subject, 3000) or [" "]]
+    blocks.append(t("<b>Subject:</b>", lang) + "\n" + subject[0])
+    blocks += subject[1:]
     blocks += [f"<pre>{escape(piece)}</pre>" for piece in split_for_telegram(letter.body, 3000)]
     blocks.append(t("<b>How will you send it?</b> Choose a way below and I will give you what "
                     "you need.", lang))
-    return _pack(blocks)
+    return [fit_html(message) for message in _pack(blocks)]
 
 
 def channels_menu_text(authority: Authority, lang: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,6 +142,9 @@ def friendly(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str]:
         return field, f"{message.replace('Input should be', 'must be')} (got {short(value)})"
     if kind == "too_short":
         return field, f"needs at least {ctx.get('min_length', 1)} item(s)"
+    if kind == "too_long":
+        return field, (f"has {ctx.get('actual_length', '?')} items; at most "
+                       f"{ctx.get('max_length')} fit in a message, please shorten the list")
     if kind == "literal_error":
         return field, f"{message}, got {short(value)}"
     if kind == "value_error":
@@ -165,3 +169,22 @@ def validation_errors(
         out.append(ContentError(file, field, message))
     return out
 
+
+def control_char_errors(data: Any, file: str, loc: tuple[Any, ...] = ()) -> list[ContentError]:
+    """Strings holding a control character (YAML's "\\0", "\\x07" escapes…): the schema takes
+    them, but no message can show them and PostgreSQL stores no NUL."""
+    if isinstance(data, str):
+        bad = next((c for c in data if c not in "\t\n\r" and unicodedata.category(c) in
+                    ("Cc", "Cs")), None)
+        if bad is None:
+            return []
+        return [ContentError(file, loc_to_path(loc), f"contains a control character "
+                             f"(U+{ord(bad):04X}); remove it (check for escapes like \\0)")]
+    if isinstance(data, dict):
+        items: Any = data.items()
+    elif isinstance(data, list):
+        items = enumerate(data)
+    else:
+        return []
+    return [error for key, value in items
+            for error in control_char_errors(value, file, loc + (key,))]

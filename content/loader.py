@@ -14,7 +14,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from content.errors import ContentError, friendly, short, validation_errors
+from content.errors import (
+    ContentError,
+    control_char_errors,
+    friendly,
+    short,
+    validation_errors,
+)
 from content.schema import Authority, Case
 from content.yaml_reader import MAX_FILE_CHARS, read_yaml
 
@@ -68,6 +74,10 @@ def _parse_authorities(data: Any, file: str) -> tuple[dict[str, Authority], list
         label = ""
         if isinstance(item, dict) and isinstance(item.get("key"), str):
             label = f"(authority {item['key']!r}) "
+        control = control_char_errors(item, file, ("authorities", index))
+        if control:
+            errors.extend(control)
+            continue
         try:
             authority = Authority.model_validate(item)
         except ValidationError as exc:
@@ -265,7 +275,7 @@ def _parse_case(
             ContentError(file, "", f"field names must be text; found {short(bad_keys[0])}")
         ]
 
-    errors = []
+    errors = control_char_errors(data, file)
     case: Case | None = None
     try:
         case = Case.model_validate(data)

@@ -1,14 +1,15 @@
 """The case library's schema: what a case file and the authority directory must contain.
 
 Every model is strict (unknown fields are errors) so that a typo in a YAML file is reported
-with its file and field instead of being silently ignored.
+with its file and field instead of being silently ignored. Lengths are bounded so that every field
+fits the Telegram message that shows it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -69,9 +70,9 @@ class Translations(Strict):
     Readers get the closest language through :meth:`get` (kk → ru → en).
     """
 
-    en: str = Field(min_length=1)
-    ru: str | None = Field(default=None, min_length=1)
-    kk: str | None = Field(default=None, min_length=1)
+    en: str = Field(min_length=1, max_length=1000)
+    ru: str | None = Field(default=None, min_length=1, max_length=1000)
+    kk: str | None = Field(default=None, min_length=1, max_length=1000)
 
     def get(self, lang: str | None) -> str:
         """The text in ``lang``, or in the nearest language it has (ending in English)."""
@@ -85,7 +86,7 @@ class Translations(Strict):
 class LocalizedText(Translations):
     """A text in each language a letter can be written in: English and Russian required."""
 
-    ru: str = Field(min_length=1)
+    ru: str = Field(min_length=1, max_length=1000)
 
 
 def pick(text: Translations | str | None, lang: str | None) -> str:
@@ -122,15 +123,15 @@ class Caveat(LocalizedText):
 class Authority(Strict):
     key: str = Field(pattern=KEY_PATTERN)
     name: str = Field(min_length=2, max_length=200)
-    name_ru: str | None = None
+    name_ru: str | None = Field(default=None, max_length=200)
     role: str = Field(min_length=2, max_length=300)
-    country: str | None = None
+    country: str | None = Field(default=None, max_length=80)
     salutation: LocalizedText
-    emails: list[str] = []
-    faxes: list[str] = []
-    phones: list[str] = []
-    postal_address: str | None = None
-    web_form: str | None = None
+    emails: list[Annotated[str, Field(max_length=254)]] = Field(default=[], max_length=10)
+    faxes: list[Annotated[str, Field(max_length=40)]] = Field(default=[], max_length=10)
+    phones: list[Annotated[str, Field(max_length=40)]] = Field(default=[], max_length=10)
+    postal_address: str | None = Field(default=None, max_length=600)
+    web_form: str | None = Field(default=None, max_length=1000)
     # The date of the source that lists this authority (and its address).
     as_of: PartialDate
     # When someone last checked that the address still works, and who.
@@ -217,10 +218,10 @@ class Person(Strict):
 
 class Source(Strict):
     # A title, date or URL only when the source document itself gives it.
-    publisher: str = Field(min_length=2)
-    title: str | None = Field(default=None, min_length=2)
+    publisher: str = Field(min_length=2, max_length=200)
+    title: str | None = Field(default=None, min_length=2, max_length=300)
     date: PartialDate | None = None
-    url: str | None = None
+    url: str | None = Field(default=None, max_length=1000)
 
 
 class TimelineEntry(Strict):
@@ -235,8 +236,8 @@ class TimelineEntry(Strict):
     time: dt.time | None = None
     kind: EventKind
     text: EntryText
-    court: str | None = None
-    city: str | None = None
+    court: str | None = Field(default=None, max_length=200)
+    city: str | None = Field(default=None, max_length=100)
     source: int = Field(ge=0, description="index into the case's sources")
 
     @field_validator("precision")
@@ -280,24 +281,25 @@ class ReportTo(Strict):
 
 class Case(Strict):
     slug: str = Field(pattern=SLUG_PATTERN)
-    codes: list[str] = []
+    codes: list[Annotated[str, Field(max_length=64)]] = Field(default=[], max_length=10)
     title: Title
-    country: str = Field(min_length=2)
-    people: list[Person] = Field(min_length=1)
+    country: str = Field(min_length=2, max_length=80)
+    people: list[Person] = Field(min_length=1, max_length=20)
     status: Literal["open", "closed"]
     summary: Summary
     # Omitted: the DEFAULT_TIMEZONE setting applies.
     timezone: str | None = None
     timeline: list[TimelineEntry] = []
     requested_actions: list[LocalizedText] = Field(min_length=1)
-    addressees: list[str] = Field(min_length=1, description="keys into authorities.yaml")
+    addressees: list[str] = Field(min_length=1, max_length=30,
+                                  description="keys into authorities.yaml")
     # The appeal also asks supporters to write to Kazakhstan's embassy in their own country.
     write_to_embassy: bool = False
     # Whom a letter is about, as it reads after "concerning" / "в отношении" (Russian genitive).
     letter_about: LocalizedText
     # One sentence: why the writer is concerned.
     letter_concern: LocalizedText
-    sources: list[Source] = Field(min_length=1)
+    sources: list[Source] = Field(min_length=1, max_length=20)
     act_before: dt.date | None = None
     report_to: ReportTo | None = None
 

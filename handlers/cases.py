@@ -69,9 +69,8 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row
                                  case_row.closed_at, zone)
     text = render.case_card(doc, is_open=case_row.is_open, closed_note=case_row.closed_note,
                             next_hearing=hearing, latest=latest, subscribed=subscribed,
-                            lang=lang, default_timezone=zone, updated=updated, today=today)
-    if notice:
-        text = render.shorten_html_lines([notice, ""] + text.split("\n"))
+                            lang=lang, default_timezone=zone, updated=updated, today=today,
+                            notice=notice)
     markup = kb.case_card_keyboard(case_row.id, subscribed=subscribed, is_open=case_row.is_open,
                                    lang=lang, deadline_passed=render.deadline_passed(doc, today))
     await respond(update, text, markup, edit=edit)

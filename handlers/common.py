@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.fitting import fit_html, fit_plain
 from content.languages import from_telegram
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,10 @@ def lang_of(update: Update) -> str:
 
 async def respond(update: Update, text: str, markup: InlineKeyboardMarkup | None = None, *,
                   edit: bool = True) -> None:
-    """Answer a button by editing its message (when ``edit``), a command with a new message."""
+    """Answer a button by editing its message (when ``edit``), a command with a new message.
+
+    Every text goes through the one fitting step, so no answer is too long for Telegram."""
+    text = fit_html(text)
     query = update.callback_query
     if query is not None and edit and query.message is not None:
         try:
@@ -59,6 +63,7 @@ async def acknowledge(update: Update, text: str | None = None, *, alert: bool = 
     """Answer the button press (Telegram shows a spinner until we do)."""
     if update.callback_query is not None:
         try:
-            await update.callback_query.answer(text, show_alert=alert)
+            await update.callback_query.answer(fit_plain(text) if text else text,
+                                               show_alert=alert)
         except BadRequest as error:  # a query older than Telegram's window
             log.info("callback answer failed: %s", error)

@@ -22,6 +22,7 @@ from telegram.ext import ContextTypes
 from bot import render, report_back
 from bot import wizard as wz
 from bot.address_checks import AddressCheck, address_check, address_note
+from bot.fitting import CAPTION_LIMIT, fit_html
 from bot.i18n import t
 from bot.letters import Letter, build_eml, build_pdf, languages_for, postal_block, render_letter
 from bot.parsing import parse_slug, shown
@@ -107,7 +108,8 @@ async def _step_view(session, state: wz.Snapshot, loaded: Loaded, lang: str, *, 
 
 async def _send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> int:
     message = await update.effective_chat.send_message(
-        text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True)
+        fit_html(text), parse_mode=ParseMode.HTML, reply_markup=markup,
+        disable_web_page_preview=True)
     return message.message_id
 
 
@@ -117,8 +119,8 @@ async def _edit_or_send(update: Update, text: str, markup: InlineKeyboardMarkup 
     query = update.callback_query
     if edit and query is not None and query.message is not None:
         try:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                          disable_web_page_preview=True)
+            await query.edit_message_text(fit_html(text), parse_mode=ParseMode.HTML,
+                                          reply_markup=markup, disable_web_page_preview=True)
             return query.message.message_id
         except BadRequest as error:
             if "not modified" in str(error).lower():
@@ -193,7 +195,7 @@ async def _send_help(update: Update, state: wz.Snapshot, loaded: Loaded, channel
     if document is not None:
         await update.effective_chat.send_document(
             document=document[0], filename=document[1], parse_mode=ParseMode.HTML,
-            caption=wz.document_caption(channel, authority, lang))
+            caption=fit_html(wz.document_caption(channel, authority, lang), CAPTION_LIMIT))
     url = wz.web_form_url(authority) if channel == "web" else None
     await _send(update, wz.help_text(channel, authority, letter, lang,
                                      loaded.note(authority, lang)),
@@ -420,7 +422,7 @@ async def _show_signed(update: Update, old: wz.Snapshot, new: wz.Snapshot, lang:
         return
     try:
         await update.get_bot().edit_message_text(
-            wz.signed_text(new, lang), chat_id=update.effective_chat.id,
+            fit_html(wz.signed_text(new, lang)), chat_id=update.effective_chat.id,
             message_id=old.message_id, parse_mode=ParseMode.HTML)
     except BadRequest as error:
         log.debug("could not update the signature prompt: %s", error)

@@ -58,4 +58,9 @@ async def case_file_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -
              "or follow it with this link: {link}", lang, done=done,
              title=escape(upload.title), slug=escape(upload.slug),
              link=escape(link))
+    if upload.kept:
+        text += "\n\n" + t("ℹ️ Kept on the timeline although the file no longer lists them, "
+                           "because an outcome, a reminder or an alert from chat belongs to "
+                           "them: {keys}", lang,
+                           keys=", ".join(f"<code>{escape(key)}</code>" for key in upload.kept))
     await respond(update, text, edit=False)

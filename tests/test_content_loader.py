@@ -193,6 +193,47 @@ def test_redacted_email_plain_brackets(tmp_path):
     assert found == {}
 
 
+def test_control_characters_are_refused_with_their_field(content_dir, authorities):
+    # YAML's escapes make a NUL or a bell from plain text; no message and no PostgreSQL column
+    # can hold them.
+    text = GOOD_CASE.read_text(encoding="utf-8").replace('title: "Larisa', 'title: "\\0Larisa')
+    text = text.replace("    court: ", '    court: "\\a"  #', 1)
+    _write_case(content_dir, "kharkova.yaml", text)
+    library, errors = load_library(content_dir)
+    assert {e.field for e in errors} >= {"title"} and len(errors) == 2, [str(e) for e in errors]
+    assert any(e.field.endswith("].court") and "U+0007" in e.message for e in errors)
+    assert all("control character" in e.message for e in errors)
+    assert library.cases == {}
+    authorities_text = (content_dir / "authorities.yaml").read_text(encoding="utf-8")
+    (content_dir / "authorities.yaml").write_text(
+        authorities_text.replace("name: ", 'name: "\\x01" #', 1), encoding="utf-8")
+    found, errors = load_authorities(content_dir / "authorities.yaml")
+    assert [e.field for e in errors] == ["authorities[0].name"] and len(found) == len(authorities) - 1
+    text = GOOD_CASE.read_text(encoding="utf-8").replace("\n", "\n", 1)  # tabs/newlines are fine
+    assert parse_case(text, "kharkova.yaml", authorities)[1] == []
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("people", [{"name": f"Person {n}", "role": "Journalist"} for n in range(21)],
+     "has 21 items; at most 20"),
+    ("codes", [f"KAZ {n}" for n in range(11)], "has 11 items; at most 10"),
+    ("country", "K" * 81, "is 81 characters long; at most 80"),
+])
+def test_what_cannot_fit_a_message_is_refused(good_data, authorities, field, value, message):
+    good_data[field] = value
+    case, errors = parse_case(_dump(good_data), "kharkova.yaml", authorities)
+    error = _only(errors)
+    assert case is None and error.file == "kharkova.yaml" and error.field == field
+    assert message in error.message
+
+
+def test_long_court_and_code_name_their_field(good_data, authorities):
+    good_data["timeline"][3]["court"] = "Court " * 40
+    good_data["codes"] = ["KAZ " + "0" * 70]
+    _case, errors = parse_case(_dump(good_data), "kharkova.yaml", authorities)
+    assert sorted(e.field for e in errors) == ["codes[0]", "timeline[3].court"]
+
+
 def test_duplicate_slug_names_both_files(content_dir, good_data):
     _write_case(content_dir, "kharkova.yaml", good_data)
     _write_case(content_dir, "kharkova-copy.yaml", good_data)

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
-from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import t, tn
-from bot.parsing import is_control
 from bot.render import shorten_html_lines
 from content.loader import ContentError, parse_case
 from storage import audit
@@ -28,6 +26,7 @@ class Upload:
     slug: str | None = None
     title: str | None = None
     outcome: str | None = None  # created | updated | unchanged
+    kept: list[str] = field(default_factory=list)  # timeline keys kept for chat additions
 
 
 async def upload_case(*, session: AsyncSession, actor_id: int, filename: str, content: bytes,
@@ -37,31 +36,11 @@ async def upload_case(*, session: AsyncSession, actor_id: int, filename: str, co
     case, errors = parse_case(content, filename, authorities)
     if case is None:
         return Upload(errors=errors)
-    # YAML escapes ("\0", "\x07") can put control characters into any text of the file; the
-    # database must never see them (PostgreSQL refuses NUL), so the file is refused here.
-    errors = [ContentError(filename, field,
-                           f"contains a control character (U+{ord(char):04X}); remove it")
-              for field, char in _control_characters(case.model_dump(mode="json"))]
-    if errors:
-        return Upload(errors=errors)
-    outcome = await upsert_case(session=session, case=case, origin="upload")
+    synced = await upsert_case(session=session, case=case, origin="upload")
     await audit.record(session=session, actor_id=actor_id, action="upload_case",
-                       detail=f"{case.slug} ({outcome}) from {filename}", now=now)
-    return Upload(errors=[], slug=case.slug, title=case.title.en, outcome=outcome)
-
-
-def _control_characters(value: Any, field: str = "") -> list[tuple[str, str]]:
-    """(field path, first control character) of every text in a case document that has one."""
-    if isinstance(value, str):
-        char = next((char for char in value if is_control(char)), None)
-        return [] if char is None else [(field, char)]
-    if isinstance(value, dict):
-        items = [(f"{field}.{key}" if field else str(key), item) for key, item in value.items()]
-    elif isinstance(value, list):
-        items = [(f"{field}[{index}]", item) for index, item in enumerate(value)]
-    else:
-        return []
-    return [found for path, item in items for found in _control_characters(item, path)]
+                       detail=f"{case.slug} ({synced.outcome}) from {filename}", now=now)
+    return Upload(errors=[], slug=case.slug, title=case.title.en, outcome=synced.outcome,
+                  kept=synced.kept)
 
 
 def upload_errors_text(filename: str, errors: Sequence[ContentError], lang: str = "en") -> str:

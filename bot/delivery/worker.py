@@ -60,6 +60,7 @@ from bot.delivery.pacing import Pacer
 from bot.delivery.report import OnProgress, Report
 from bot.delivery.results import SendOutcome, SendResult, Transport
 from bot.delivery.retry import RetryPolicy
+from bot.fitting import fit_html
 from storage import alerts as q
 from storage.db import Database
 from storage.models import Alert, DeliveryStatus
@@ -393,7 +394,8 @@ class DeliveryWorker:
                 return None
             self._sending.add(task)
             try:
-                result = await self.transport.send(row.chat_id, message.text, message.markup)
+                result = await self.transport.send(row.chat_id, fit_html(message.text),
+                                                   message.markup)
             finally:
                 self._sending.discard(task)
                 self.pacer.done(row.chat_id)
