@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from conftest import OWNER_ID
 from sqlmodel import select
 
 from bot.clock import FakeClock
 from bot.i18n import t
 from bot.reminders import run_due_reminders
 from bot.services import SERVICES_KEY
-from storage.models import Alert
+from storage.models import Alert, Coordinator
 
 YEAR = dt.date.today().year + 1
 
@@ -64,3 +65,28 @@ async def test_a_hearing_from_an_english_coordinator_reaches_each_subscriber_in_
     assert "Лариса Харькова" in reminders["ru"] and "Лариса Харькова" in reminders["kk"]
     assert reminders["en"].startswith("⏰ Hearing in 1 day\nLarisa Kharkova")
     assert t("Come to support, or write a letter before it starts.", "kk") in reminders["kk"]
+
+
+async def test_a_russian_coordinator_reads_the_delivery_report_in_russian(tg):
+    ivan, jane = tg.user("Ivan", language_code="ru"), tg.user("Jane", language_code="en")
+    for person in (ivan, jane):
+        await _follow(person)
+    olga = tg.user("Olga", language_code="ru")
+    async with tg.db.session() as session:
+        session.add(Coordinator(user_id=olga.id, added_by=OWNER_ID))
+    await olga.send("/news kharkova Суд разрешил свидание с семьёй.")
+    await olga.reply(timeout=15)
+    await tg.idle()
+    question = max((m for m in olga.messages if m.buttons), key=lambda m: m.message_id)
+    await olga.press_data(next(b["callback_data"] for b in question.flat_buttons
+                               if b["callback_data"].endswith(":send")), question)
+    news = {"ru": await ivan.reply(timeout=15), "en": await jane.reply(timeout=15)}
+    assert news["ru"].text.startswith("📰 " + t("News", "ru") + " — Лариса Харькова")
+    assert news["en"].text.startswith("📰 News — Larisa Kharkova")
+    assert "Суд разрешил свидание с семьёй." in news["en"].text  # her words, as she wrote them
+    final = t("✅ Delivered to {sent} of {total}", "ru", sent=2, total=2)
+    for _ in range(100):
+        await tg.idle()
+        if any(m.text == final for m in olga.messages):
+            break
+    assert any(m.text == final for m in olga.messages), olga.dump()

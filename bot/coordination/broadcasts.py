@@ -141,7 +141,8 @@ async def confirm_broadcast(*, session: AsyncSession, broadcast_id: int, actor_i
     alert = await enqueue_alert(session=session, case_id=case.id, kind=row.kind, text=text,
                                 event_id=applied.event_id, dedupe_key=f"broadcast:{row.id}",
                                 created_by=actor_id, status_chat_id=status_chat_id,
-                                status_message_id=status_message_id, payload=dict(row.payload))
+                                status_message_id=status_message_id,
+                                payload={**row.payload, "report_lang": lang})
     recipients = alert.recipients if alert is not None else 0
     if alert is not None and not recipients:
         # Nothing to deliver: the answer below is the whole report, not a "0 of 0" edit.
