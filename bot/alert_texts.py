@@ -12,6 +12,7 @@ from enum import StrEnum
 from html import escape
 
 from bot.i18n import t
+from content.languages import fallback_chain
 
 
 class AlertKind(StrEnum):
@@ -37,6 +38,13 @@ PLACE_LIMIT = 300
 
 def hearing_name(kind: str, lang: str = "en") -> str:
     return t("Appeal hearing", lang) if kind == AlertKind.APPEAL_HEARING else t("Hearing", lang)
+
+
+def case_title(payload, lang: str) -> str:
+    """The case's title in ``lang`` or the closest language the payload has it in."""
+    titles = payload.get("case_titles") or {}
+    return next((titles[code] for code in fallback_chain(lang) if titles.get(code)),
+                payload["case_title"])
 
 
 def heading(icon: str, text: str, case_title: str) -> str:

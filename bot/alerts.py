@@ -42,8 +42,12 @@ async def enqueue_alert(
     created_by: int | None = None,
     status_chat_id: int | None = None,
     status_message_id: int | None = None,
+    payload: dict | None = None,
 ) -> Alert | None:
     """Queue ``text`` (Telegram HTML) for every active subscriber of the case.
+
+    ``payload``: what the delivery worker renders each recipient's copy from, in their language
+    (see :mod:`bot.alert_render`); ``text`` is the default language's.
 
     Returns the new ``Alert`` (``recipients`` = rows queued), or None when ``dedupe_key`` was
     already used. Supporters who blocked the bot are left out.
@@ -53,5 +57,5 @@ async def enqueue_alert(
     return await queries.insert_alert_with_deliveries(
         session=session, case_id=case_id, kind=kind, text=text, event_id=event_id,
         dedupe_key=dedupe_key, created_by=created_by, status_chat_id=status_chat_id,
-        status_message_id=status_message_id,
+        status_message_id=status_message_id, payload=payload,
     )

@@ -23,6 +23,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.alert_render import render_alert
 from bot.commands import install
 from bot.config import Settings
 from bot.delivery import DeliveryWorker, Pacer, StatusMessages, TelegramTransport
@@ -177,14 +178,15 @@ async def _start_delivery(app: Application) -> None:
                                                 connections=DELIVERY_CONCURRENCY + 2)
     pacer = Pacer(settings.send_rate)
 
-    async def alert_buttons(alert: Alert) -> InlineKeyboardMarkup:
+    async def alert_buttons(alert: Alert, lang: str) -> InlineKeyboardMarkup:
         async with services.db.session() as session:
             case = await session.get(Case, alert.case_id)
-        return kb.alert_keyboard(alert.case_id, case_open=case is not None and case.is_open)
+        return kb.alert_keyboard(alert.case_id, case_open=case is not None and case.is_open,
+                                 lang=lang)
 
     services.delivery = DeliveryWorker(
         transport, services.db, pacer=pacer, concurrency=DELIVERY_CONCURRENCY,
-        markup_for=alert_buttons, on_progress=StatusMessages(services.db, transport, pacer))
+        markup_for=alert_buttons, text_for=render_alert, on_progress=StatusMessages(services.db, transport, pacer))
     services.delivery.start()
 
 

@@ -28,9 +28,16 @@ from pathlib import Path
 
 import content.schema
 from bot.i18n import N_
+from content.languages import fallback_chain
 from content.schema import Authority, Case, Channel, is_usable_email, pick
 
 LANGUAGES = {"en": "English", "ru": "Русский"}
+
+
+def languages_for(lang: str) -> dict[str, str]:
+    """The letter languages, the closest to the reader's interface language first (kk → ru)."""
+    order = [code for code in fallback_chain(lang) if code in LANGUAGES]
+    return {code: LANGUAGES[code] for code in [*order, *LANGUAGES] if code in LANGUAGES}
 
 LETTERS_DIR = Path(content.schema.__file__).resolve().parent / "letters"
 FONTS_DIR = Path(content.schema.__file__).resolve().parent / "fonts"

@@ -30,10 +30,12 @@ from html import escape
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
 
+from bot.alert_texts import HEARING_KINDS, hearing_name
 from bot.alerts import enqueue_alert
 from bot.i18n import t, tn
-from bot.render import event_when, resolve_timezone
+from bot.render import case_title, event_when, resolve_timezone
 from bot.services import SERVICES_KEY, Services
+from content.languages import DEFAULT_LANGUAGE, INTERFACE_LANGUAGES
 from storage import reminders as queries
 from storage.alerts import get_alert_by_dedupe_key
 from storage.cases import get_case
@@ -50,7 +52,7 @@ SWEEP_SECONDS = 45.0
 # A reminder sent later than this says the real time left, not its planned offset.
 LATE_AFTER = dt.timedelta(minutes=15)
 
-Render = Callable[[Event, Case, int], str]
+Render = Callable[[Event, Case, int, str], str]  # (event, case, minutes left, language)
 
 
 def dedupe_key(event_id: int, offset_minutes: int, starts_at: dt.datetime) -> str:
@@ -79,9 +81,11 @@ def render_reminder(event: Event, case: Case, offset_minutes: int, lang: str = "
     where = ", ".join(part for part in (event.court, event.city, event.place) if part)
     lines = [
         "⏰ " + t("<b>Hearing {when}</b>", lang, when=escape(time_left(offset_minutes, lang))),
-        f"<b>{escape(case.title)}</b>",
+        f"<b>{escape(case_title(case, lang))}</b>",
     ]
-    if event.text:
+    if event.origin == "coordinator" and event.kind in HEARING_KINDS:
+        lines.append(f"🏛 {escape(hearing_name(event.kind, lang))}")
+    elif event.text:
         lines.append(f"🏛 {escape(event.text)}")
     zone = resolve_timezone(case.timezone, default_timezone)
     lines.append(f"🕙 {escape(event_when(event, zone, lang))}")
@@ -207,9 +211,12 @@ async def _send_one(db: Database, reminder_id: int, now: dt.datetime, render: Re
         minutes = (int((event.starts_at - now).total_seconds() // 60) if late
                    else reminder.offset_minutes)
         key = dedupe_key(event.id, reminder.offset_minutes, event.starts_at)
+        # Rendered now, from the facts checked above, in every language: the delivery worker
+        # gives each subscriber theirs (bot.alert_render).
+        texts = {lang: render(event, case, minutes, lang) for lang in INTERFACE_LANGUAGES}
         alert = await enqueue_alert(session=session, case_id=case.id, kind=REMINDER_KIND,
-                                    text=render(event, case, minutes), event_id=event.id,
-                                    dedupe_key=key)
+                                    text=texts[DEFAULT_LANGUAGE], event_id=event.id,
+                                    dedupe_key=key, payload={"texts": texts})
         if alert is None:  # another process enqueued it
             existing = await get_alert_by_dedupe_key(session=session, dedupe_key=key)
             await _set_status(session, reminder_id, ReminderStatus.SENT,

@@ -54,7 +54,7 @@ def previewing(propose: Propose) -> Handler:
             draft = await broadcasts.make_draft(session=session, request=request,
                                                 propose=propose)
         # First exactly what subscribers will get (text and buttons), then the question.
-        await respond(update, draft.text, kb.alert_keyboard(draft.case_id, draft.case_open),
+        await respond(update, draft.text, kb.alert_keyboard(draft.case_id, draft.case_open, lang),
                       edit=False)
         await respond(update, broadcasts.preview_question(draft, lang),
                       kb.broadcast_keyboard(draft.broadcast_id, draft.audience, lang),

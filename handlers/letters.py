@@ -24,7 +24,7 @@ from bot import wizard as wz
 from bot.address_checks import AddressCheck, address_check, address_note
 from bot.fitting import CAPTION_LIMIT, fit_html
 from bot.i18n import t
-from bot.letters import LANGUAGES, Letter, build_eml, build_pdf, postal_block, render_letter
+from bot.letters import Letter, build_eml, build_pdf, languages_for, postal_block, render_letter
 from bot.parsing import parse_slug, shown
 from bot.services import services
 from content.schema import Authority as AuthorityDoc
@@ -98,7 +98,7 @@ async def _step_view(session, state: wz.Snapshot, loaded: Loaded, lang: str, *, 
     authority = loaded.facts.option(state.authority_key).authority
     if state.step == wz.LANGUAGE:
         return (wz.language_step_text(authority, lang, loaded.note(authority, lang)),
-                kb.wizard_language_keyboard(state.nonce, LANGUAGES, lang))
+                kb.wizard_language_keyboard(state.nonce, languages_for(lang), lang))
     return (wz.signature_step_text(authority, state.language, lang),
             kb.wizard_signature_keyboard(state.nonce, lang))
 

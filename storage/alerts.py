@@ -82,6 +82,7 @@ async def insert_alert_with_deliveries(
     *, session: AsyncSession, case_id: int, kind: str, text: str, event_id: int | None = None,
     dedupe_key: str | None = None, created_by: int | None = None,
     status_chat_id: int | None = None, status_message_id: int | None = None,
+    payload: dict | None = None,
 ) -> Alert | None:
     """Write an alert and its deliveries in the caller's transaction; None if deduplicated."""
     now = utcnow()
@@ -89,7 +90,8 @@ async def insert_alert_with_deliveries(
         dialect.insert(session, ALERT)
         .values(case_id=case_id, event_id=event_id, kind=kind, text=text, dedupe_key=dedupe_key,
                 created_by=created_by, created_at=now, recipients=0,
-                status_chat_id=status_chat_id, status_message_id=status_message_id)
+                status_chat_id=status_chat_id, status_message_id=status_message_id,
+                payload=payload)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(ALERT.c.id)
     )
@@ -180,6 +182,7 @@ class ClaimedDelivery:
     alert_id: int
     chat_id: int
     attempts: int
+    language: str = "en"  # the recipient's interface language, to render the alert in
 
 
 async def claim_due(*, conn: AsyncConnection, now: dt.datetime, lease_until: dt.datetime,
@@ -208,7 +211,12 @@ async def claim_due(*, conn: AsyncConnection, now: dt.datetime, lease_until: dt.
                    DELIVERY.c.attempts)
     )
     rows = (await conn.execute(statement)).all()
-    claimed = [ClaimedDelivery(*row) for row in rows]
+    languages: dict[int, str] = {}
+    for chunk in _chunks(sorted({row[2] for row in rows})):
+        languages.update((await conn.execute(
+            select(SUPPORTER.c.chat_id, SUPPORTER.c.language)
+            .where(SUPPORTER.c.chat_id.in_(chunk)))).all())
+    claimed = [ClaimedDelivery(*row, language=languages.get(row[2]) or "en") for row in rows]
     claimed.sort(key=lambda row: row.id)
     return claimed
 

@@ -199,7 +199,11 @@ class Alert(SQLModel, table=True):
                                           nullable=False, index=True))
     event_id: int | None = Field(default=None, foreign_key="event.id", ondelete="SET NULL")
     kind: str = Field(max_length=32)
-    text: str  # Telegram HTML, rendered once
+    text: str  # Telegram HTML in the default language (what an unknown recipient gets)
+    # What the alert's kind renders from, per recipient language (see bot.alert_render); None:
+    # everyone gets ``text``.
+    payload: dict | None = Field(default=None,
+                                 sa_column=Column(JSON(none_as_null=True), nullable=True))
     # Makes an alert idempotent, e.g. "reminder:<event>:<offset>:<due>"; NULL for one-offs.
     dedupe_key: str | None = Field(default=None, max_length=128, unique=True)
     created_by: int | None = Field(default=None, sa_type=BigInteger)

@@ -13,7 +13,7 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 
 from bot.alerts import enqueue_alert
 from storage.db import Database, alembic_config, make_engine
-from storage.models import Delivery
+from storage.models import Case, Delivery, Subscription, Supporter
 
 NOW = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
 
@@ -101,7 +101,7 @@ async def test_0002_adds_channel_and_message_id_to_existing_deliveries(database_
     await migrate(database_url, "0001")
     at_0001 = await delivery_table(database_url)
     assert set(at_head["columns"]) - set(at_0001["columns"]) == {"channel", "message_id"}
-    case_id = await seed_0001(database_url)
+    await seed_0001(database_url)
 
     await migrate(database_url, "0002")
     assert await delivery_table(database_url) == at_head  # same shape as a fresh database
@@ -115,8 +115,23 @@ async def test_0002_adds_channel_and_message_id_to_existing_deliveries(database_
             (12, "failed", 5, "Bad Gateway", None, "telegram", None),
             (13, "pending", 0, None, None, "telegram", None),
         ]
-        async with db.session() as session:  # the bot writes to the migrated table
-            alert = await enqueue_alert(session=session, case_id=case_id, kind="news",
+    finally:
+        await db.dispose()
+
+    # the bot (whose models have every later revision's columns) writes to the migrated table
+    await migrate(database_url, "head")
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            case = Case(slug="after", title="After", status="open", data={}, content_hash="x")
+            session.add(case)
+            await session.flush()
+            session.add_all([Supporter(chat_id=chat) for chat in (21, 22, 23)])
+            await session.flush()
+            session.add_all([Subscription(supporter_id=chat, case_id=case.id)
+                             for chat in (21, 22, 23)])
+        async with db.session() as session:
+            alert = await enqueue_alert(session=session, case_id=case.id, kind="news",
                                         text="After")
         assert alert is not None and alert.recipients == 3
         async with db.session() as session:

@@ -106,7 +106,7 @@ async def test_the_worker_acts_on_send_results_from_any_transport(db):
     async with db.session() as session:
         alert = await enqueue_alert(session=session, case_id=case, kind="news", text="Hello")
     worker = DeliveryWorker(transport, db, rate=100.0, per_chat_interval=0.0, retry_base=0.05,
-                            poll_interval=0.2, markup_for=lambda _alert: buttons)
+                            poll_interval=0.2, markup_for=lambda _alert, _lang: buttons)
     worker.start()
     try:
         assert await wait_finished(db, alert.id) == {

@@ -20,7 +20,8 @@ from bot.i18n import t
 from bot.letters import SignatureError, clean_signature
 from bot.sandbox.formatting import EntityParseError, parse_html
 from content.languages import DEFAULT_LANGUAGE, INTERFACE_LANGUAGES
-from handlers import menus, privacy, start
+from handlers import privacy
+from handlers.command_table import COMMANDS
 
 ROOT = Path(__file__).resolve().parent.parent
 POT = i18n.LOCALE_DIR / f"{i18n.DOMAIN}.pot"
@@ -146,8 +147,9 @@ def test_the_html_checks_can_fail():
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_texts_defined_in_tables_reach_the_catalog(language):
     """Texts passed around as variables are marked with N_() and translated where shown."""
-    tables = [start.HELP, privacy.PRIVACY, *wizard.REFUSALS.values(), *wizard.CHANNEL_LABELS,
-              *(text for _, text in menus.commands_for("owner"))]
+    table_texts = [text for command in COMMANDS
+                   for text in (command.menu, command.help, command.usage) if text]
+    tables = [privacy.PRIVACY, *wizard.REFUSALS.values(), *wizard.CHANNEL_LABELS, *table_texts]
     for text in tables:
         assert text in POT_ENTRIES, text
         assert t(text, language) != text, f"{language}: {text!r} is shown in English"

@@ -75,7 +75,7 @@ async def move(db: Database, event: Event, **changes) -> Event:
     return row
 
 
-def render_plain(event: Event, case: Case, minutes: int) -> str:
+def render_plain(event: Event, case: Case, minutes: int, lang: str = "en") -> str:
     return f"{case.slug}:{minutes}"
 
 

@@ -28,7 +28,7 @@ from bot.coordination.lookup import case_timezone
 from bot.coordination.registry import BROADCAST_KINDS
 from bot.i18n import t, tn
 from bot.parsing import InputError
-from bot.render import shorten
+from bot.render import case_title, shorten
 from storage import audit
 from storage import broadcasts as drafts
 from storage import cases as case_queries
@@ -62,12 +62,15 @@ async def make_draft(*, session: AsyncSession, request: DraftRequest,
                      propose: Propose) -> Draft:
     """Check the command (``propose``), render its alert once and store it as a draft."""
     proposal = await propose(session, request)
-    text = _render(BROADCAST_KINDS[proposal.kind], proposal.payload, ALERT_LANGUAGE)
+    # The coordinator sees what a subscriber reading their language gets; each subscriber gets
+    # the same render in theirs when it is sent (bot.alert_render).
+    text = _render(BROADCAST_KINDS[proposal.kind], proposal.payload, request.lang)
     row = await drafts.create_draft(session=session, actor_id=request.actor_id,
                                     case_id=proposal.case.id, kind=proposal.kind,
                                     payload=proposal.payload, now=request.now)
     audience = await count_audience(session, proposal.case.id)
-    return Draft(broadcast_id=row.id, case_id=proposal.case.id, case_title=proposal.case.title,
+    return Draft(broadcast_id=row.id, case_id=proposal.case.id,
+                 case_title=case_title(proposal.case, request.lang),
                  kind=proposal.kind, text=text, audience=audience,
                  case_open=proposal.case_open, effect=proposal.effect)
 
@@ -138,7 +141,8 @@ async def confirm_broadcast(*, session: AsyncSession, broadcast_id: int, actor_i
     alert = await enqueue_alert(session=session, case_id=case.id, kind=row.kind, text=text,
                                 event_id=applied.event_id, dedupe_key=f"broadcast:{row.id}",
                                 created_by=actor_id, status_chat_id=status_chat_id,
-                                status_message_id=status_message_id)
+                                status_message_id=status_message_id,
+                                payload={**row.payload, "report_lang": lang})
     recipients = alert.recipients if alert is not None else 0
     if alert is not None and not recipients:
         # Nothing to deliver: the answer below is the whole report, not a "0 of 0" edit.

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.alert_texts import PLACE_LIMIT, AlertKind, heading, hearing_name
+from bot.alert_texts import PLACE_LIMIT, AlertKind, case_title, heading, hearing_name
 from bot.coordination.kinds import (
     ALERT_LANGUAGE,
     Applied,
@@ -22,6 +22,7 @@ from bot.coordination.kinds import (
 )
 from bot.coordination.lookup import (
     case_timezone,
+    case_titles,
     find_case,
     find_hearing,
     first_action,
@@ -31,6 +32,7 @@ from bot.i18n import N_, t, tn
 from bot.parsing import InputError, clean_text, parse_moment, split_when
 from bot.reminders import cancel_reminders, plan_reminders, replan_reminders
 from bot.render import format_local_time
+from content.languages import fallback_chain
 from storage import events as event_queries
 from storage.models import Case, Event, EventStatus
 
@@ -87,7 +89,7 @@ async def _propose_scheduled(session: AsyncSession, request: DraftRequest,
     starts_at = parse_moment(when[0], when[1], timezone, now=request.now, lang=lang)
     refuse_closed(case, lang)
     place = clean_text(" ".join(when[2]), lang, limit=PLACE_LIMIT) or None
-    payload = {"case_title": case.title, "hearing_kind": kind, "timezone": timezone,
+    payload = {**case_titles(case), "hearing_kind": kind, "timezone": timezone,
                "starts_at": starts_at.isoformat(), "place": place,
                "action": first_action(case)}
     effect = t("Send also puts the hearing on the case's timeline and plans reminders "
@@ -103,9 +105,9 @@ def render_scheduled(payload: Payload, lang: str) -> str:
              else t("Hearing scheduled", lang))
     place = payload.get("place")
     actions = payload.get("action") or {}
-    action = actions.get(lang) or actions.get(ALERT_LANGUAGE)
+    action = next((actions[code] for code in fallback_chain(lang) if actions.get(code)), None)
     lines = [
-        heading("🏛", title, payload["case_title"]),
+        heading("🏛", title, case_title(payload, lang)),
         "",
         t("🗓 <b>When:</b> {when}", lang, when=_when(payload, lang)),
         t("📍 <b>Where:</b> {place}", lang,
@@ -151,8 +153,8 @@ async def _scheduled_hearing(session: AsyncSession, request: DraftRequest, text:
     return event, case
 
 
-def _hearing_payload(event: Event, case_title: str, timezone: str) -> dict:
-    return {"case_title": case_title, "hearing_kind": event.kind, "timezone": timezone,
+def _hearing_payload(event: Event, case: Case, timezone: str) -> dict:
+    return {**case_titles(case), "hearing_kind": event.kind, "timezone": timezone,
             "event_id": event.id, "old_starts_at": event.starts_at.isoformat()}
 
 
@@ -172,7 +174,7 @@ async def propose_postpone(session: AsyncSession, request: DraftRequest) -> Prop
     starts_at = parse_moment(when[0], when[1], timezone, now=request.now, lang=lang)
     if starts_at == event.starts_at:
         raise InputError(t("Event #{id} is already set for that time.", lang, id=event.id))
-    payload = _hearing_payload(event, case.title, timezone) | {
+    payload = _hearing_payload(event, case, timezone) | {
         "starts_at": starts_at.isoformat(), "place": event.place}
     effect = t("Send also moves the hearing on the timeline and re-plans its reminders.", lang)
     return Proposal(case, AlertKind.POSTPONED, payload, case_open=True, effect=effect)
@@ -181,7 +183,7 @@ async def propose_postpone(session: AsyncSession, request: DraftRequest) -> Prop
 def render_postponed(payload: Payload, lang: str) -> str:
     title = t("{hearing} postponed", lang, hearing=hearing_name(payload["hearing_kind"], lang))
     lines = [
-        heading("⏳", title, payload["case_title"]),
+        heading("⏳", title, case_title(payload, lang)),
         "",
         t("It was due on {old}.", lang, old=_when(payload, lang, "old_starts_at")),
         t("🗓 <b>New date:</b> {when}", lang, when=_when(payload, lang)),
@@ -228,14 +230,14 @@ async def propose_cancel(session: AsyncSession, request: DraftRequest) -> Propos
     timezone = case_timezone(case, request.default_timezone)
     effect = t("Send also marks the hearing cancelled on the timeline and stops its reminders.",
                request.lang)
-    return Proposal(case, AlertKind.CANCELLED, _hearing_payload(event, case.title, timezone),
+    return Proposal(case, AlertKind.CANCELLED, _hearing_payload(event, case, timezone),
                     case_open=case.is_open, effect=effect)
 
 
 def render_cancelled(payload: Payload, lang: str) -> str:
     title = t("{hearing} cancelled", lang, hearing=hearing_name(payload["hearing_kind"], lang))
     return "\n".join([
-        heading("❌", title, payload["case_title"]),
+        heading("❌", title, case_title(payload, lang)),
         "",
         t("The hearing set for {when} will not take place, and there will be no reminders for "
           "it. I will tell you when a new date is set.", lang,

@@ -74,6 +74,18 @@ def first_action(case: Case) -> dict[str, str]:
             for lang, text in actions[0].model_dump().items() if isinstance(text, str) and text}
 
 
+def case_titles(case: Case) -> dict[str, str]:
+    """``{"case_title": …, "case_titles": {lang: title}}`` for a payload: the title in each
+    language the case file gives, so every recipient's alert names the case in theirs."""
+    try:
+        titles = CaseDoc.model_validate(case.data).title.model_dump()
+    except Exception:  # noqa: BLE001 - a damaged document must not stop an alert
+        titles = {}
+    return {"case_title": case.title,
+            "case_titles": {lang: text for lang, text in titles.items()
+                            if isinstance(text, str) and text}}
+
+
 def refuse_closed(case: Case, lang: str) -> None:
     if not case.is_open:
         raise InputError(t("<b>{title}</b> is closed: there is nothing to schedule for it.",

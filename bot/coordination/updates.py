@@ -9,10 +9,10 @@ from html import escape
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.alert_texts import TEXT_LIMIT, AlertKind, heading, hearing_name
+from bot.alert_texts import TEXT_LIMIT, AlertKind, case_title, heading, hearing_name
 from bot.coordination.hearings import local_day
 from bot.coordination.kinds import Applied, Applying, DraftRequest, Payload, Proposal
-from bot.coordination.lookup import case_timezone, find_case, find_hearing
+from bot.coordination.lookup import case_timezone, case_titles, find_case, find_hearing
 from bot.i18n import t
 from bot.parsing import InputError, clean_text
 from bot.reminders import cancel_reminders
@@ -40,7 +40,7 @@ async def propose_outcome(session: AsyncSession, request: DraftRequest) -> Propo
         raise InputError(t("Hearing #{id} was cancelled, so it has no outcome.", request.lang,
                            id=event.id))
     outcome = clean_text(text, request.lang, limit=TEXT_LIMIT)
-    payload = {"case_title": case.title, "hearing_kind": event.kind,
+    payload = {**case_titles(case), "hearing_kind": event.kind,
                "timezone": case_timezone(case, request.default_timezone),
                "event_id": event.id, "day": event.date.isoformat(),
                "starts_at": event.starts_at.isoformat() if event.starts_at else None,
@@ -57,7 +57,7 @@ def render_outcome(payload: Payload, lang: str) -> str:
     else:
         when = format_day(dt.date.fromisoformat(payload["day"]), lang)
     return "\n".join([
-        heading("📌", t("Outcome", lang), payload["case_title"]),
+        heading("📌", t("Outcome", lang), case_title(payload, lang)),
         t("<i>{hearing} of {when}</i>", lang, hearing=hearing_name(payload["hearing_kind"], lang),
           when=escape(when)),
         "",
@@ -91,14 +91,14 @@ async def propose_news(session: AsyncSession, request: DraftRequest) -> Proposal
     if not slug or not text.strip():
         raise InputError(usage=True)
     case = await find_case(session=session, text=slug, lang=request.lang)
-    payload = {"case_title": case.title,
+    payload = {**case_titles(case),
                "news": clean_text(text, request.lang, limit=TEXT_LIMIT)}
     effect = t("Send also adds this news to the case's timeline.", request.lang)
     return Proposal(case, AlertKind.NEWS, payload, case_open=case.is_open, effect=effect)
 
 
 def render_news(payload: Payload, lang: str) -> str:
-    return "\n".join([heading("📰", t("News", lang), payload["case_title"]), "",
+    return "\n".join([heading("📰", t("News", lang), case_title(payload, lang)), "",
                       escape(payload["news"])])
 
 
@@ -121,7 +121,7 @@ async def propose_close(session: AsyncSession, request: DraftRequest) -> Proposa
     if case.closed_at is not None:
         raise InputError(t("<b>{title}</b> was already closed.", request.lang,
                            title=escape(case.title)))
-    payload = {"case_title": case.title,
+    payload = {**case_titles(case),
                "note": clean_text(text, request.lang, limit=TEXT_LIMIT)}
     effect = t("Send also closes the case: its reminders stop and letters are no longer "
                "offered.", request.lang)
@@ -130,7 +130,7 @@ async def propose_close(session: AsyncSession, request: DraftRequest) -> Proposa
 
 def render_closed(payload: Payload, lang: str) -> str:
     return "\n".join([
-        heading("✅", t("Case closed", lang), payload["case_title"]),
+        heading("✅", t("Case closed", lang), case_title(payload, lang)),
         "",
         escape(payload["note"]),
         "",

@@ -51,7 +51,8 @@ class StatusMessages:
         self.db = db
         self.transport = transport
         self.pacer = pacer
-        self._targets: dict[int, tuple[int, int] | None] = {}  # alert id → (chat, message)
+        # alert id → (chat, message, the coordinator's language)
+        self._targets: dict[int, tuple[int, int, str] | None] = {}
 
     async def __call__(self, alert_id: int, report: Report) -> None:
         target = await self._target(alert_id)
@@ -59,20 +60,23 @@ class StatusMessages:
             self._targets.pop(alert_id, None)  # the last report of this alert
         if target is None:
             return
-        chat_id, message_id = target
+        chat_id, message_id, lang = target
         await self.pacer.acquire()
-        result = await self.transport.edit(chat_id, message_id, format_report(report))
+        result = await self.transport.edit(chat_id, message_id, format_report(report, lang))
         if result.outcome is SendOutcome.RETRY_AFTER:
             self.pacer.pause(result.retry_after or 0.0)
         elif not result.ok:
             log.warning("status message of alert %s not updated: %s", alert_id, result.error)
 
-    async def _target(self, alert_id: int) -> tuple[int, int] | None:
+    async def _target(self, alert_id: int) -> tuple[int, int, str] | None:
         if alert_id not in self._targets:
             async with self.db.session() as session:
                 alert = await session.get(Alert, alert_id)
             has_status = (alert is not None and alert.status_chat_id is not None
                           and alert.status_message_id is not None)
-            self._targets[alert_id] = ((alert.status_chat_id, alert.status_message_id)
+            # [Send] records the coordinator's language with the alert (see
+            # bot.coordination.broadcasts); the report is written in it.
+            lang = str((alert.payload or {}).get("report_lang") or "en") if alert else "en"
+            self._targets[alert_id] = ((alert.status_chat_id, alert.status_message_id, lang)
                                        if has_status else None)
         return self._targets[alert_id]

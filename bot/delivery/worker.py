@@ -31,8 +31,9 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
   ``progress_interval`` seconds and once at the end (``report["pending"] == 0``); the end also
   sets ``Alert.finished_at``, and exactly one worker reports it.
 
-What an alert looks like in a channel comes from the wiring: ``markup_for(alert)`` (sync or
-async) builds the buttons, and ``on_progress`` is e.g. :class:`~bot.delivery.report.
+What an alert looks like in a channel comes from the wiring, per recipient language:
+``text_for(alert, lang)`` renders its text (default: ``alert.text``), ``markup_for(alert, lang)``
+(sync or async) builds the buttons; each is built once per alert and language, and ``on_progress`` is e.g. :class:`~bot.delivery.report.
 StatusMessages`, which edits the coordinator's status message. Use::
 
     transport = await TelegramTransport.connect(token, base_url, connections=10)
@@ -66,8 +67,10 @@ from storage.models import Alert, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
-# Builds an alert's buttons for the transport's channel; may return an awaitable.
-MarkupFor = Callable[[Alert], Any]
+# Builds an alert's buttons for the transport's channel in a language; may return an awaitable.
+MarkupFor = Callable[[Alert, str], Any]
+# Renders an alert's text in a recipient's language (Telegram HTML).
+TextFor = Callable[[Alert, str], str]
 
 
 @dataclass(eq=False)
@@ -108,6 +111,7 @@ class DeliveryWorker:
         batch: int = 200,
         max_attempts: int = 5,
         markup_for: MarkupFor | None = None,
+        text_for: TextFor | None = None,
         on_progress: OnProgress | None = None,
         clock: Clock | None = None,
         lease: float = 10.0,
@@ -127,6 +131,7 @@ class DeliveryWorker:
         self.batch = batch
         self.retry_policy = RetryPolicy(max_attempts, retry_base, retry_cap)
         self.markup_for = markup_for
+        self.text_for = text_for
         self.on_progress = on_progress
         self.clock = clock or Clock()
         self.lease = lease
@@ -141,8 +146,8 @@ class DeliveryWorker:
         self._held_per_alert: dict[int, int] = {}
         self._last_report: dict[int, float] = {}
         self._blocked_chats: set[int] = set()
-        self._alerts: dict[int, _AlertMessage] = {}
-        self._alert_loading: dict[int, asyncio.Task] = {}
+        self._alerts: dict[tuple[int, str], _AlertMessage] = {}  # (alert id, language)
+        self._alert_loading: dict[tuple[int, str], asyncio.Task] = {}
         self._outcomes: list[_Pending] = []
         # The heartbeat and the recorder update the same held rows: one at a time, or
         # PostgreSQL may find them deadlocked on each other's row locks.
@@ -432,30 +437,32 @@ class DeliveryWorker:
             await q.fail_open_deliveries(conn=conn, alert_id=alert_id, error=error)
 
     async def _message_for(self, row: q.ClaimedDelivery) -> _AlertMessage | None:
-        """What this row's recipient gets: today one message per alert, built once."""
-        alert_id = row.alert_id
-        message = self._alerts.get(alert_id)
+        """What this row's recipient gets: the alert in their language, built once per
+        alert and language."""
+        key = (row.alert_id, row.language)
+        message = self._alerts.get(key)
         if message is not None:
             return message
-        loading = self._alert_loading.get(alert_id)
+        loading = self._alert_loading.get(key)
         if loading is None:
-            loading = asyncio.ensure_future(self._load_alert(alert_id))
-            self._alert_loading[alert_id] = loading
-            loading.add_done_callback(lambda _t: self._alert_loading.pop(alert_id, None))
+            loading = asyncio.ensure_future(self._load_alert(*key))
+            self._alert_loading[key] = loading
+            loading.add_done_callback(lambda _t: self._alert_loading.pop(key, None))
         return await asyncio.shield(loading)
 
-    async def _load_alert(self, alert_id: int) -> _AlertMessage | None:
+    async def _load_alert(self, alert_id: int, lang: str) -> _AlertMessage | None:
         async with self.db.session() as session:
             alert = await session.get(Alert, alert_id)
         if alert is None:
             return None
         markup = None
         if self.markup_for is not None:
-            markup = self.markup_for(alert)
+            markup = self.markup_for(alert, lang)
             if inspect.isawaitable(markup):
                 markup = await markup
-        message = _AlertMessage(alert.text, markup)
-        self._alerts[alert_id] = message
+        text = alert.text if self.text_for is None else self.text_for(alert, lang)
+        message = _AlertMessage(text, markup)
+        self._alerts[(alert_id, lang)] = message
         return message
 
     # ------------------------------------------------------------------------ recording
@@ -557,7 +564,8 @@ class DeliveryWorker:
                 report = await q.alert_report(conn, alert_id)
             log.info("alert %s finished: %s", alert_id, report)
             await self._report(alert_id, report)
-            self._alerts.pop(alert_id, None)
+            for key in [key for key in self._alerts if key[0] == alert_id]:
+                del self._alerts[key]
             self._last_report.pop(alert_id, None)
 
     async def _report(self, alert_id: int, report: Report) -> None:

@@ -13,6 +13,12 @@ target_metadata = SQLModel.metadata
 
 
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Batch mode rebuilds a table by copying it and dropping the old one; with foreign keys
+        # on, that drop would cascade and delete every row that refers to it (subscriptions,
+        # deliveries…). SQLite ignores this pragma inside a transaction: set it before one.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=connection.dialect.name == "sqlite")
     with context.begin_transaction():
