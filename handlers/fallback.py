@@ -47,6 +47,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
+            await acknowledge(update)  # a button's spinner stops even when its handler failed
             await update.effective_chat.send_message(t(
                 "Sorry — something went wrong on my side. Nothing was changed; please try "
                 "again in a moment.", lang_of(update)))
