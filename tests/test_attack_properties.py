@@ -427,6 +427,7 @@ def test_every_command_and_pattern_is_covered():
     class Recorder:
         def __init__(self) -> None:
             self.handlers: list = []
+            self.bot_data: dict = {}  # where the wiring installs the command table
 
         def add_handler(self, handler, group: int = 0) -> None:
             self.handlers.append(handler)
