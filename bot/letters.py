@@ -28,10 +28,11 @@ from pathlib import Path
 
 import content.schema
 from bot.i18n import N_
-from content.languages import fallback_chain
+from content.languages import LANGUAGES as REGISTRY
+from content.languages import LETTER_LANGUAGES, fallback_chain
 from content.schema import Authority, Case, Channel, is_usable_email, pick
 
-LANGUAGES = {"en": "English", "ru": "Русский"}
+LANGUAGES = {code: REGISTRY[code].name for code in LETTER_LANGUAGES}  # those with a template
 
 
 def languages_for(lang: str) -> dict[str, str]:

@@ -28,7 +28,6 @@ from content.languages import fallback_chain
 # A slug doubles as a Telegram deep-link payload: t.me/<bot>?start=<slug>.
 SLUG_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 KEY_PATTERN = r"^[a-z0-9_-]{1,48}$"
-LANGUAGES = ("en", "ru")
 # How long a recorded doubt about an addressee may be: it is shown under the address.
 CAVEAT_MAX = 400
 
