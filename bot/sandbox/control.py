@@ -12,6 +12,8 @@ process or language. It uses only the public Python API (``tg.user()``, ``SimUse
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aiohttp import web
 
 from .core import SimTelegram
@@ -131,21 +133,9 @@ class ControlApi:
 
     async def document(self, request: web.Request) -> web.Response:
         user = self._user(request)
-        if not request.content_type.startswith("multipart/"):
-            return _error(400, "multipart/form-data with a 'document' file is required")
-        form = await request.post()
-        field = form.get("document") or form.get("file")
-        if not isinstance(field, web.FileField):
-            return _error(400, "multipart field 'document' (a file) is required")
-        content = field.file.read()
-        if not content:
-            return _error(400, "the file is empty")
-        caption = form.get("caption")
-        mime = field.content_type
-        if not mime or mime == "application/octet-stream":
-            mime = None
-        sent = await user.send_document(field.filename or "file", content, mime_type=mime,
-                                        caption=str(caption) if caption else None)
+        sent = await send_uploaded_document(user, request)
+        if isinstance(sent, web.Response):
+            return sent
         return json_response({"ok": True, "message": user.message(sent["message_id"]).to_dict()})
 
     async def block(self, request: web.Request) -> web.Response:
@@ -218,3 +208,24 @@ class ControlApi:
             events = [e for e in events if e.chat_id in (chat_id, None)]
         return json_response({"ok": True, "events": [e.to_dict() for e in events],
                               "last": last})
+
+
+async def send_uploaded_document(user: SimUser, request: web.Request) -> dict | web.Response:
+    """The person sends the file of a multipart request (field ``document``, optional
+    ``caption``): the sent message, or a 400 answer saying what was wrong. The control API and
+    the sandbox web chat both take uploads this way."""
+    if not request.content_type.startswith("multipart/"):
+        return _error(400, "multipart/form-data with a 'document' file is required")
+    form = await request.post()
+    field = form.get("document") or form.get("file")
+    if not isinstance(field, web.FileField):
+        return _error(400, "multipart field 'document' (a file) is required")
+    content = field.file.read()
+    if not content:
+        return _error(400, "the file is empty")
+    caption = form.get("caption")
+    mime = field.content_type
+    if not mime or mime == "application/octet-stream":
+        mime = None
+    return await user.send_document(Path(field.filename or "file").name, content,
+                                    mime_type=mime, caption=str(caption) if caption else None)

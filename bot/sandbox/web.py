@@ -31,6 +31,7 @@ from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
+from .control import send_uploaded_document
 from .models import ChatEvent, SimMessage
 from .people import SimUser
 from .server import BotApiServer
@@ -276,22 +277,9 @@ class SandboxWeb:
 
     async def _document(self, request: web.Request) -> web.Response:
         user = self._user(request)
-        if not request.content_type.startswith("multipart/"):
-            return _error(400, "send multipart/form-data with a 'document' file")
-        form = await request.post()
-        field = form.get("document")
-        if not isinstance(field, web.FileField):
-            return _error(400, "the multipart field 'document' (a file) is required")
-        content = field.file.read()
-        if not content:
-            return _error(400, "the file is empty")
-        caption = form.get("caption")
-        mime = field.content_type
-        if not mime or mime == "application/octet-stream":
-            mime = None
-        sent = await user.send_document(Path(field.filename or "file").name, content,
-                                        mime_type=mime,
-                                        caption=str(caption) if caption else None)
+        sent = await send_uploaded_document(user, request)
+        if isinstance(sent, web.Response):
+            return sent
         return _json({"ok": True, "message": self.message_json(user.message(sent["message_id"]))})
 
     async def _commands(self, request: web.Request) -> web.Response:
