@@ -29,6 +29,7 @@ from bot.config import Settings
 from bot.delivery import DeliveryWorker, Pacer, StatusMessages, TelegramTransport
 from bot.reminders import schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
+from bot.telegram_requests import ANSWERS_POOL, POLLING_POOL, telegram_request
 from bot.wizard import WIZARD_TTL
 from content.loader import load_library
 from handlers import admin, cases, fallback, language, letters, privacy, uploads
@@ -59,6 +60,8 @@ def build_application(settings: Settings, db: Database) -> Application:
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_base_url(settings.telegram_api_base_url))
+        .request(telegram_request(ANSWERS_POOL))
+        .get_updates_request(telegram_request(POLLING_POOL))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

@@ -195,12 +195,16 @@ async def sync_library(*, session: AsyncSession, library: Library) -> SyncReport
     await _fit_stored_documents(session, report)
     for authority in library.authorities.values():
         await upsert_authority(session=session, authority=authority)
-    uploaded = set(
-        (await session.exec(select(Case.slug).where(Case.origin == "upload"))).all()
-    )
+    stored = {slug: (digest, origin) for slug, digest, origin in (
+        await session.exec(select(Case.slug, Case.content_hash, Case.origin))).all()}
     for slug, case in library.cases.items():
-        if slug in uploaded:
+        digest, origin = stored.get(slug, (None, None))
+        if origin == "upload":
             report.skipped.append(slug)
+            continue
+        # The common start: nothing changed, so no savepoint and no per-case query.
+        if digest is not None and digest == content_hash(case.model_dump(mode="json")):
+            report.unchanged.append(slug)
             continue
         try:
             async with session.begin_nested():

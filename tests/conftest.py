@@ -11,19 +11,24 @@ import asyncio
 import os
 import shutil
 import subprocess
+import threading
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+import bot.app
 from bot.app import build_application
 from bot.config import Settings
 from bot.runner import running
 from bot.sandbox import BotApiServer
-from storage.db import Database, make_engine, upgrade_schema_async
+from content.loader import Library, load_library
+from storage.db import Database, make_engine, upgrade_schema
+from storage.library_sync import sync_library
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL",
                                     "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -65,18 +70,111 @@ async def drop_postgres_database(name: str) -> None:
     await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _in_thread(work) -> None:
+    """Run blocking set-up (which may start its own event loop) away from any running loop."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            work()
+        except BaseException as error:  # noqa: BLE001 - re-raised below, in the caller
+            failure.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
+async def _load_into(url: str, library: Library) -> None:
+    database = Database(url)
+    try:
+        async with database.session() as session:
+            report = await sync_library(session=session, library=library)
+            assert not report.failed, report.failed
+            await session.commit()
+    finally:
+        await database.dispose()
+
+
+class Templates:
+    """Databases migrated once per session — one empty, one holding the shipped library — that
+    each test's database is copied from (migrating and loading the library for every test was
+    most of the suite's time). A bot started on either still migrates and loads as it would."""
+
+    def __init__(self, root: Path, library: Library) -> None:
+        self.root, self.library = root, library
+        self.sqlite: dict[bool, Path] = {}
+        self.postgres: dict[bool, str] = {}
+
+    def sqlite_file(self, loaded: bool) -> Path:
+        if loaded not in self.sqlite:
+            path = self.root / ("loaded.db" if loaded else "migrated.db")
+            url = f"sqlite+aiosqlite:///{path}"
+            _in_thread(lambda: upgrade_schema(url))
+            if loaded:
+                _in_thread(lambda: asyncio.run(_load_into(url, self.library)))
+            self.sqlite[loaded] = path
+        return self.sqlite[loaded]
+
+    async def postgres_name(self, loaded: bool) -> str:
+        if loaded not in self.postgres:
+            url, name = await fresh_postgres_database()
+            await asyncio.to_thread(upgrade_schema, url)
+            if loaded:
+                await _load_into(url, self.library)
+            self.postgres[loaded] = name
+        return self.postgres[loaded]
+
+    def drop_postgres(self) -> None:
+        names = list(self.postgres.values())
+        if names:
+            _in_thread(lambda: asyncio.run(_drop_all(names)))
+
+
+async def _drop_all(names: list[str]) -> None:
+    for name in names:
+        await drop_postgres_database(name)
+
+
+@pytest.fixture(scope="session")
+def shipped_library() -> Library:
+    library, errors = load_library()
+    assert not errors, errors
+    return library
+
+
+@pytest.fixture(autouse=True)
+def _library_parsed_once(monkeypatch, shipped_library) -> None:
+    """Every bot a test starts reads the shipped library parsed once for the session (a test
+    that gives the bot other content patches ``bot.app.load_library`` itself, after this)."""
+    monkeypatch.setattr(bot.app, "load_library", lambda: (shipped_library, []))
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory, shipped_library) -> Iterator[Templates]:
+    made = Templates(tmp_path_factory.mktemp("templates"), shipped_library)
+    yield made
+    made.drop_postgres()
+
+
 @pytest.fixture(params=DATABASES)
-async def database_url(request, tmp_path) -> AsyncIterator[str]:
+async def database_url(request, tmp_path, templates) -> AsyncIterator[str]:
+    # A test that starts the bot gets the library already loaded, as after the bot's first
+    # start; the others get an empty, migrated database.
+    loaded = "tg" in request.fixturenames
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-        await upgrade_schema_async(url)
-        yield url
+        path = tmp_path / "bot.db"
+        shutil.copyfile(templates.sqlite_file(loaded), path)
+        yield f"sqlite+aiosqlite:///{path}"
         return
     ensure_postgres_running()
-    url, name = await fresh_postgres_database()
-    await upgrade_schema_async(url)
+    template = await templates.postgres_name(loaded)
+    name = "appeal_test_" + uuid.uuid4().hex[:12]
+    await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     try:
-        yield url
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     finally:
         await drop_postgres_database(name)
 

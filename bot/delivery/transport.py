@@ -18,9 +18,9 @@ import logging
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.request import HTTPXRequest
 
 from bot.delivery.results import SendResult
+from bot.telegram_requests import telegram_request
 from storage.models import DeliveryChannel
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class TelegramTransport:
         queue behind the bot's answers to people, and in-flight sends can finish after the
         Application has shut its own ``Bot`` down. :meth:`close` shuts it down."""
         bot = Bot(token, base_url=base_url,
-                  request=HTTPXRequest(connection_pool_size=connections))
+                  request=telegram_request(connections))
         await bot.initialize()
         return cls(bot, owns_bot=True)
 
