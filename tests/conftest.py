@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import queue
 import shutil
 import subprocess
 import threading
@@ -101,12 +102,18 @@ async def _load_into(url: str, library: Library) -> None:
 class Templates:
     """Databases migrated once per session — one empty, one holding the shipped library — that
     each test's database is copied from (migrating and loading the library for every test was
-    most of the suite's time). A bot started on either still migrates and loads as it would."""
+    most of the suite's time). A bot started on either still migrates and loads as it would.
+
+    PostgreSQL copies are made, and dropped after their test, by a thread of their own one step
+    ahead of the tests, so a test rarely waits for ``CREATE DATABASE`` or ``DROP DATABASE``."""
 
     def __init__(self, root: Path, library: Library) -> None:
         self.root, self.library = root, library
         self.sqlite: dict[bool, Path] = {}
-        self.postgres: dict[bool, str] = {}
+        self._postgres: dict[bool, str] = {}
+        self._jobs: queue.Queue = queue.Queue()
+        self._ready: dict[bool, queue.Queue] = {True: queue.Queue(), False: queue.Queue()}
+        self._thread: threading.Thread | None = None
 
     def sqlite_file(self, loaded: bool) -> Path:
         if loaded not in self.sqlite:
@@ -118,24 +125,62 @@ class Templates:
             self.sqlite[loaded] = path
         return self.sqlite[loaded]
 
-    async def postgres_name(self, loaded: bool) -> str:
-        if loaded not in self.postgres:
+    async def take_postgres(self, loaded: bool) -> str:
+        """The URL of a fresh copy of the template; give it back with :meth:`give_back`."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="postgres-copies",
+                                            daemon=True)
+            self._thread.start()
+        if self._ready[loaded].empty():
+            self._jobs.put(("copy", loaded))
+        self._jobs.put(("copy", loaded))  # the next test's copy, made while this one runs
+        made = await asyncio.to_thread(self._ready[loaded].get)
+        if isinstance(made, BaseException):
+            raise made
+        return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + made
+
+    def give_back(self, url: str) -> None:
+        self._jobs.put(("drop", url.rsplit("/", 1)[1]))
+
+    def close(self) -> None:
+        if self._thread is None:
+            return
+        for ready in self._ready.values():
+            while not ready.empty():
+                made = ready.get()
+                if isinstance(made, str):
+                    self._jobs.put(("drop", made))
+        for name in self._postgres.values():
+            self._jobs.put(("drop", name))
+        self._jobs.put(None)
+        self._thread.join(timeout=120)
+
+    def _work(self) -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            while (job := self._jobs.get()) is not None:
+                action, argument = job
+                if action == "drop":
+                    loop.run_until_complete(drop_postgres_database(argument))
+                    continue
+                try:
+                    made = loop.run_until_complete(self._copy(argument))
+                except BaseException as error:  # noqa: BLE001 - raised in the waiting test
+                    made = error
+                self._ready[argument].put(made)
+        finally:
+            loop.close()
+
+    async def _copy(self, loaded: bool) -> str:
+        if loaded not in self._postgres:
             url, name = await fresh_postgres_database()
             await asyncio.to_thread(upgrade_schema, url)
             if loaded:
                 await _load_into(url, self.library)
-            self.postgres[loaded] = name
-        return self.postgres[loaded]
-
-    def drop_postgres(self) -> None:
-        names = list(self.postgres.values())
-        if names:
-            _in_thread(lambda: asyncio.run(_drop_all(names)))
-
-
-async def _drop_all(names: list[str]) -> None:
-    for name in names:
-        await drop_postgres_database(name)
+            self._postgres[loaded] = name
+        name = "appeal_test_" + uuid.uuid4().hex[:12]
+        await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{self._postgres[loaded]}"')
+        return name
 
 
 @pytest.fixture(scope="session")
@@ -156,7 +201,7 @@ def _library_parsed_once(monkeypatch, shipped_library) -> None:
 def templates(tmp_path_factory, shipped_library) -> Iterator[Templates]:
     made = Templates(tmp_path_factory.mktemp("templates"), shipped_library)
     yield made
-    made.drop_postgres()
+    made.close()
 
 
 @pytest.fixture(params=DATABASES)
@@ -170,13 +215,11 @@ async def database_url(request, tmp_path, templates) -> AsyncIterator[str]:
         yield f"sqlite+aiosqlite:///{path}"
         return
     ensure_postgres_running()
-    template = await templates.postgres_name(loaded)
-    name = "appeal_test_" + uuid.uuid4().hex[:12]
-    await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    url = await templates.take_postgres(loaded)
     try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        yield url
     finally:
-        await drop_postgres_database(name)
+        templates.give_back(url)
 
 
 @pytest.fixture
