@@ -98,7 +98,7 @@ async def test_first_deep_link_visit_gets_one_line_of_welcome_above_the_case(tg)
 async def test_alert_opens_its_case_and_unsubscribe_can_be_undone(tg):
     owner, alice = tg.owner(), tg.user("Alice")
     await follow(alice)
-    _, question = await preview(owner, f"/news kharkova She was allowed a family visit.")
+    _, question = await preview(owner, "/news kharkova She was allowed a family visit.")
     await send(tg, owner, question)
     alert = alice.last_message()
     assert "family visit" in alert.text
