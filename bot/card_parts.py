@@ -15,6 +15,7 @@ import re
 from babel.dates import format_timedelta
 
 from bot.fitting import ELLIPSIS, units
+from bot.render import shorten
 from content.dates import PartialDate
 from content.languages import from_telegram
 
@@ -27,22 +28,6 @@ def first_paragraph(text: str) -> str:
     return re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0].strip()
 
 
-def cut_at_word(text: str, limit: int) -> str:
-    """``text`` within ``limit`` characters (UTF-16 units, as Telegram counts), cut after a
-    whole word with "…" — never inside a word unless one word alone is longer."""
-    if units(text) <= limit:
-        return text
-    size, end = 0, 0
-    for end, char in enumerate(text):
-        size += units(char)
-        if size > limit - 1:
-            break
-    cut = text[:end]
-    if " " in cut.strip():
-        cut = cut[:cut.rstrip().rfind(" ")]
-    return cut.rstrip(" ,;:.-—") + ELLIPSIS
-
-
 def summary_preview(summary: str, limit: int = PREVIEW_LIMIT) -> str | None:
     """What a card shows of a long summary, or None when the whole summary is short enough."""
     paragraph = first_paragraph(summary)
@@ -52,7 +37,7 @@ def summary_preview(summary: str, limit: int = PREVIEW_LIMIT) -> str | None:
     ends = [match.end() for match in _SENTENCE_END.finditer(window)]
     if ends and ends[-1] >= limit // 2:
         return window[:ends[-1]] + " " + ELLIPSIS
-    return cut_at_word(paragraph, limit)
+    return shorten(paragraph, limit)
 
 
 def is_historical(updated: PartialDate | None, today: dt.date | None, *,
