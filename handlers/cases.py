@@ -86,7 +86,7 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row
     await respond(update, text, markup, edit=edit)
 
 
-async def case_from_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
+async def _case_from_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
                             prefix: str) -> Case | None:
     """The case a button refers to, or None after telling the person what went wrong."""
     lang = lang_of(update)
@@ -104,10 +104,14 @@ async def case_from_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
     return case_row
 
 
+# For the other handlers whose buttons name a case (share, follow).
+case_from_button = _case_from_button
+
+
 async def case_card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The card, in place of the message the button was on; from an alert in a new message,
     so the alert stays readable."""
-    case_row = await case_from_button(update, context, kb.CASE_CARD)
+    case_row = await _case_from_button(update, context, kb.CASE_CARD)
     if case_row is not None:
         await acknowledge(update)
         await show_card(update, context, case_row,
@@ -116,7 +120,7 @@ async def case_card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def read_more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """[Read more]: the card again, with the whole summary."""
-    case_row = await case_from_button(update, context, kb.READ_MORE)
+    case_row = await _case_from_button(update, context, kb.READ_MORE)
     if case_row is not None:
         await acknowledge(update)
         await show_card(update, context, case_row, full=True)
@@ -146,7 +150,7 @@ async def subscribe_to(update: Update, context: ContextTypes.DEFAULT_TYPE,
 
 
 async def subscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    case_row = await case_from_button(update, context, kb.SUBSCRIBE)
+    case_row = await _case_from_button(update, context, kb.SUBSCRIBE)
     if case_row is None:
         return
     notice = await subscribe_to(update, context, case_row)
@@ -155,7 +159,7 @@ async def subscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    case_row = await case_from_button(update, context, kb.UNSUBSCRIBE)
+    case_row = await _case_from_button(update, context, kb.UNSUBSCRIBE)
     if case_row is None:
         return
     lang = lang_of(update)
@@ -171,7 +175,7 @@ async def unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 
 async def timeline_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    case_row = await case_from_button(update, context, kb.TIMELINE)
+    case_row = await _case_from_button(update, context, kb.TIMELINE)
     if case_row is None:
         return
     async with services(context).db.session() as session:
@@ -183,7 +187,7 @@ async def timeline_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def sources_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    case_row = await case_from_button(update, context, kb.SOURCES)
+    case_row = await _case_from_button(update, context, kb.SOURCES)
     if case_row is None:
         return
     await acknowledge(update)
