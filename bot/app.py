@@ -18,6 +18,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -32,7 +33,19 @@ from bot.services import SERVICES_KEY, Services
 from bot.telegram_requests import ANSWERS_POOL, POLLING_POOL, telegram_request
 from bot.wizard import WIZARD_TTL
 from content.loader import load_library
-from handlers import admin, cases, fallback, language, letters, privacy, uploads
+from handlers import (
+    admin,
+    calendar,
+    cases,
+    fallback,
+    follow,
+    inline,
+    language,
+    letters,
+    privacy,
+    share,
+    uploads,
+)
 from handlers import keyboards as kb
 from handlers import stale_addresses as stale
 from handlers.command_table import COMMANDS, answering
@@ -90,6 +103,13 @@ def register_handlers(app: Application) -> None:
         CallbackQueryHandler(cases.unsubscribe_button, pattern=kb.pattern(kb.UNSUBSCRIBE)),
         CallbackQueryHandler(cases.timeline_button, pattern=kb.pattern(kb.TIMELINE)),
         CallbackQueryHandler(cases.sources_button, pattern=kb.pattern(kb.SOURCES)),
+        CallbackQueryHandler(cases.read_more_button, pattern=kb.pattern(kb.READ_MORE)),
+        CallbackQueryHandler(share.share_button, pattern=kb.pattern(kb.SHARE)),
+        CallbackQueryHandler(calendar.calendar_button, pattern=kb.pattern(kb.CALENDAR)),
+        CallbackQueryHandler(follow.alert_unsubscribe_button,
+                             pattern=kb.pattern(kb.ALERT_UNSUBSCRIBE)),
+        CallbackQueryHandler(follow.undo_unsubscribe_button,
+                             pattern=kb.pattern(kb.UNDO_UNSUBSCRIBE)),
         CallbackQueryHandler(cases.my_cases_button, pattern=kb.pattern(kb.MY_CASES)),
         CallbackQueryHandler(privacy.forget_button, pattern=kb.pattern(kb.FORGET)),
         CallbackQueryHandler(language.language_button, pattern=kb.pattern(kb.LANGUAGE)),
@@ -116,6 +136,8 @@ def register_handlers(app: Application) -> None:
         MessageHandler(private & ~filters.StatusUpdate.ALL, fallback.other_message),
         CallbackQueryHandler(fallback.stale_button),
     ])
+    # Inline mode (@bot <words> in any chat): the matching cases, as shareable cards.
+    app.add_handler(InlineQueryHandler(inline.inline_query))
     app.add_error_handler(fallback.on_error)
 
 
@@ -165,6 +187,9 @@ async def _post_shutdown(app: Application) -> None:
     await _stop_delivery(app)
 
 
+# Alerts about a hearing's date carry [Add to calendar] (a cancellation: the file that removes it).
+CALENDAR_ALERT_KINDS = frozenset({"hearing", "appeal_hearing", "postponed", "cancelled",
+                                  "reminder"})
 # Senders of the delivery worker: messages that may be sent-but-unrecorded at any moment.
 DELIVERY_CONCURRENCY = 8
 
@@ -184,8 +209,9 @@ async def _start_delivery(app: Application) -> None:
     async def alert_buttons(alert: Alert, lang: str) -> InlineKeyboardMarkup:
         async with services.db.session() as session:
             case = await session.get(Case, alert.case_id)
+        hearing = alert.event_id if alert.kind in CALENDAR_ALERT_KINDS else None
         return kb.alert_keyboard(alert.case_id, case_open=case is not None and case.is_open,
-                                 lang=lang)
+                                 lang=lang, hearing_id=hearing)
 
     services.delivery = DeliveryWorker(
         transport, services.db, pacer=pacer, concurrency=DELIVERY_CONCURRENCY,

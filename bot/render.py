@@ -210,12 +210,18 @@ def case_card(case: CaseDoc, *, is_open: bool, closed_note: str | None,
               next_hearing: Event | None, latest: Sequence[Event], subscribed: bool,
               lang: str = "en", default_timezone: str = "UTC",
               updated: PartialDate | None = None, today: dt.date | None = None,
-              notice: str | None = None) -> str:
+              notice: str | None = None, summary: str | None = None, age: str | None = None,
+              slug: str | None = None) -> str:
     """The card; ``today`` (in the case's time zone) tells whether ``act_before`` has passed;
-    ``notice`` (our HTML: what just happened) goes on top."""
+    ``notice`` (our HTML: what just happened) goes on top. ``summary`` replaces the case's (a
+    preview); ``age`` ('9 years ago') marks a historical case, which needs no action badge;
+    ``slug`` is shown to coordinators, who type it in commands."""
     zone = resolve_timezone(case.timezone, default_timezone)
-    status = t("🟢 open — action needed", lang) if is_open else t("🔒 closed", lang)
+    status = (t("🔒 closed", lang) if not is_open else t("🟢 open", lang) if age
+              else t("🟢 open — action needed", lang))
     head = [f"<b>{escape(case.title.get(lang))}</b>"]
+    if slug:
+        head.append(t("Slug: <code>{slug}</code>", lang, slug=escape(slug)))
     if case.codes:
         head.append(t("Appeal code: {codes}", lang, codes=codes_text(case.codes)))
     head.append(t("<b>Who:</b> {people}", lang,
@@ -229,7 +235,10 @@ def case_card(case: CaseDoc, *, is_open: bool, closed_note: str | None,
         head.append(t("<b>Act before:</b> {day} — the appeal's deadline has passed.", lang,
                       day=day) if deadline_passed(case, today)
                     else t("<b>Act before:</b> {day}", lang, day=day))
-    if updated is not None:
+    if updated is not None and age:
+        head.append(t("<b>Last update:</b> {day} ({age})", lang, day=format_date(updated, lang),
+                      age=age))
+    elif updated is not None:
         head.append(t("<b>Last update:</b> {day}", lang, day=format_date(updated, lang)))
 
     if next_hearing is not None:
@@ -250,7 +259,7 @@ def case_card(case: CaseDoc, *, is_open: bool, closed_note: str | None,
         parts.append(footer)
         return "\n\n".join(parts)
 
-    summary = case.summary.get(lang)
+    summary = case.summary.get(lang) if summary is None else summary
     text = assemble(summary)
     if telegram_length(text) > TEXT_LIMIT:  # shorten the summary, the one free-length part
         spare = TEXT_LIMIT - telegram_length(assemble("")) - 10

@@ -8,13 +8,14 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import render
+from bot import card_parts, render
 from bot.i18n import t
 from bot.parsing import parse_slug, shown
 from bot.services import services
 from content.schema import Case as CaseDoc
 from handlers import keyboards as kb
 from handlers.common import acknowledge, lang_of, respond
+from handlers.roles import can_coordinate, user_id_of
 from storage import cases as case_queries
 from storage import subscriptions
 from storage.models import Case
@@ -53,7 +54,8 @@ async def case_list_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row: Case, *,
-                    notice: str | None = None, edit: bool = True) -> None:
+                    notice: str | None = None, edit: bool = True, full: bool = False) -> None:
+    """The case card: a long summary as a preview with [Read more] unless ``full``."""
     lang = lang_of(update)
     chat_id = update.effective_chat.id
     svc = services(context)
@@ -67,12 +69,20 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row
     today = svc.clock.now().astimezone(ZoneInfo(zone)).date()
     updated = render.last_update(doc, [*latest, *([hearing] if hearing else [])],
                                  case_row.closed_at, zone)
+    preview = None if full else card_parts.summary_preview(doc.summary.get(lang))
+    historical = case_row.is_open and card_parts.is_historical(
+        updated, today, act_before=doc.act_before, hearing_ahead=hearing is not None)
+    coordinator = await can_coordinate(svc, user_id_of(update))
     text = render.case_card(doc, is_open=case_row.is_open, closed_note=case_row.closed_note,
                             next_hearing=hearing, latest=latest, subscribed=subscribed,
                             lang=lang, default_timezone=zone, updated=updated, today=today,
-                            notice=notice)
+                            notice=notice, summary=preview,
+                            age=card_parts.age(updated, today, lang) if historical else None,
+                            slug=case_row.slug if coordinator else None)
     markup = kb.case_card_keyboard(case_row.id, subscribed=subscribed, is_open=case_row.is_open,
-                                   lang=lang, deadline_passed=render.deadline_passed(doc, today))
+                                   lang=lang, deadline_passed=render.deadline_passed(doc, today),
+                                   read_more=preview is not None,
+                                   hearing_id=hearing.id if hearing is not None else None)
     await respond(update, text, markup, edit=edit)
 
 
@@ -94,11 +104,26 @@ async def _case_from_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
     return case_row
 
 
+# For the other handlers whose buttons name a case (share, follow).
+case_from_button = _case_from_button
+
+
 async def case_card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The card, in place of the message the button was on; from an alert in a new message,
+    so the alert stays readable."""
     case_row = await _case_from_button(update, context, kb.CASE_CARD)
     if case_row is not None:
         await acknowledge(update)
-        await show_card(update, context, case_row)
+        await show_card(update, context, case_row,
+                        edit=not kb.is_alert(update.callback_query.message))
+
+
+async def read_more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """[Read more]: the card again, with the whole summary."""
+    case_row = await _case_from_button(update, context, kb.READ_MORE)
+    if case_row is not None:
+        await acknowledge(update)
+        await show_card(update, context, case_row, full=True)
 
 
 async def subscribe_to(update: Update, context: ContextTypes.DEFAULT_TYPE,

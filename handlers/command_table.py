@@ -20,7 +20,7 @@ from bot.coordination import hearings, updates
 from bot.i18n import N_, t
 from bot.parsing import InputError
 from bot.services import services
-from handlers import cases, language, letters, privacy, reports, start, team
+from handlers import calendar, cases, language, letters, privacy, reports, start, team
 from handlers import stale_addresses as stale
 from handlers.admin import previewing
 from handlers.common import lang_of, respond
@@ -62,6 +62,9 @@ COMMANDS = CommandTable([
             N_("the cases you follow")),
     Command("write", SUPPORTER, letters.write_command, N_("Write a letter for a case"),
             N_("write the letter an appeal asks for")),
+    Command("calendar", SUPPORTER, calendar.calendar_command,
+            N_("Upcoming hearings for your calendar"),
+            N_("the hearings ahead in the cases you follow, as a calendar file")),
     Command("unsubscribe", SUPPORTER, cases.unsubscribe_command, N_("Stop following a case"),
             N_("stop following a case")),
     Command("privacy", SUPPORTER, privacy.privacy_command, N_("What the bot keeps about you"),

@@ -27,6 +27,11 @@ FORGET = "fg"  # fg:yes | fg:no
 FORGET_YES, FORGET_NO = "yes", "no"
 WRITE = "wr"  # wr:<case_id>   (letter wizard entry from a card)
 LANGUAGE = "lg"  # lg:<language code>   (/language)
+SHARE = "sh"  # sh:<case_id>   (📣 Share: deep link, share button, QR for coordinators)
+CALENDAR = "ic"  # ic:<event_id>   (🗓 Add to calendar: the hearing as an .ics file)
+READ_MORE = "cm"  # cm:<case_id>   (the card with its whole summary)
+UNDO_UNSUBSCRIBE = "uz"  # uz:<case_id>   (↩️ Undo after an alert's Unsubscribe)
+ALERT_UNSUBSCRIBE = "au"  # au:<case_id>   (🔕 Unsubscribe under an alert: the alert stays)
 
 PAGE_SIZE = 8
 
@@ -52,6 +57,11 @@ def parse_case_id(callback_data: str | None, prefix: str) -> int | None:
     return parse_db_id(_argument(callback_data, prefix))
 
 
+def parse_event_id(callback_data: str | None, prefix: str) -> int | None:
+    """The event id of ``prefix:<event_id>`` (ic), or None."""
+    return parse_db_id(_argument(callback_data, prefix))
+
+
 def parse_case_page(callback_data: str | None) -> int | None:
     """The page of ``cl:<page>``, or None."""
     return parse_page(_argument(callback_data, CASE_LIST))
@@ -60,6 +70,15 @@ def parse_case_page(callback_data: str | None) -> int | None:
 def parse_forget(callback_data: str | None) -> bool | None:
     """``fg:yes`` → True, ``fg:no`` → False, anything else None."""
     return {FORGET_YES: True, FORGET_NO: False}.get(_argument(callback_data, FORGET) or "")
+
+
+def is_alert(message: object) -> bool:
+    """Whether ``message`` is an alert (it carries an alert's own Unsubscribe button): a button
+    pressed there answers in a new message, so the alert stays readable in the chat."""
+    markup = getattr(message, "reply_markup", None)
+    rows = getattr(markup, "inline_keyboard", None) or ()
+    return any((getattr(key, "callback_data", None) or "").partition(":")[0] == ALERT_UNSUBSCRIBE
+               for row in rows for key in row)
 
 
 def button(text: str, prefix: str, *args: object) -> InlineKeyboardButton:
@@ -86,14 +105,18 @@ def case_list_keyboard(cases: list[tuple[int, str, bool]], page: int, pages: int
 
 
 def case_card_keyboard(case_id: int, *, subscribed: bool, is_open: bool, lang: str = "en",
-                       deadline_passed: bool = False) -> InlineKeyboardMarkup:
+                       deadline_passed: bool = False, read_more: bool = False,
+                       hearing_id: int | None = None) -> InlineKeyboardMarkup:
     follow = (button(t("🔕 Unsubscribe", lang), UNSUBSCRIBE, case_id) if subscribed
               else button(t("🔔 Subscribe", lang), SUBSCRIBE, case_id))
-    rows = [[follow]]
+    rows = [[button(t("📖 Read more", lang), READ_MORE, case_id)]] if read_more else []
+    rows.append([follow, button(t("📣 Share", lang), SHARE, case_id)])
     if is_open:
         write = (t("⌛ The appeal's deadline has passed — write anyway?", lang) if deadline_passed
                  else t("✍️ Write a letter", lang))
         rows.append([button(write, WRITE, case_id)])
+    if hearing_id is not None:
+        rows.append([calendar_button(hearing_id, lang)])
     rows.append([button(t("🗓 Timeline", lang), TIMELINE, case_id),
                  button(t("📚 Sources", lang), SOURCES, case_id)])
     rows.append([button(t("⬅️ All cases", lang), CASE_LIST, 0)])
@@ -241,13 +264,40 @@ def wizard_sent_keyboard(nonce: str, case_id: int, addressees: list[tuple[str, s
     return InlineKeyboardMarkup(rows)
 
 
-def alert_keyboard(case_id: int, case_open: bool, lang: str = "en") -> InlineKeyboardMarkup:
-    """Under every alert: its own way out, and for an open case a way to act."""
+def calendar_button(event_id: int, lang: str = "en") -> InlineKeyboardButton:
+    return button(t("🗓 Add to calendar", lang), CALENDAR, event_id)
+
+
+def alert_keyboard(case_id: int, case_open: bool, lang: str = "en",
+                   hearing_id: int | None = None) -> InlineKeyboardMarkup:
+    """Under every alert: the case, its own way out, for an open case a way to act, and for a
+    hearing [Add to calendar]."""
     rows = []
+    if hearing_id is not None:
+        rows.append([calendar_button(hearing_id, lang)])
     if case_open:
         rows.append([button(t("✍️ Write a letter", lang), WRITE, case_id)])
-    rows.append([button(t("🔕 Unsubscribe", lang), UNSUBSCRIBE, case_id)])
+    rows.append([button(t("📂 Open case", lang), CASE_CARD, case_id),
+                 button(t("🔕 Unsubscribe", lang), ALERT_UNSUBSCRIBE, case_id)])
     return InlineKeyboardMarkup(rows)
+
+
+def undo_unsubscribe_keyboard(case_id: int, lang: str = "en") -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(t("↩️ Undo", lang), UNDO_UNSUBSCRIBE, case_id),
+                                  button(t("📂 Open case", lang), CASE_CARD, case_id)]])
+
+
+def share_keyboard(case_id: int, share_url: str, lang: str = "en") -> InlineKeyboardMarkup:
+    """[Share in Telegram] (Telegram's chat picker, link filled in) and back to the case."""
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(t("📣 Share in Telegram", lang), url=share_url)],
+        [button(t("⬅️ Back to the case", lang), CASE_CARD, case_id)]])
+
+
+def follow_link_keyboard(link: str, lang: str = "en") -> InlineKeyboardMarkup:
+    """Under a card shared through inline mode: the deep link (the bot is not in that chat)."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("🔔 Follow this case", lang),
+                                                       url=link)]])
 
 
 # ------------------------------------------------------------------------------ Broadcasts

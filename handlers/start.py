@@ -14,6 +14,7 @@ from handlers.cases import show_card, show_case_list, subscribe_to
 from handlers.common import lang_of, respond
 from handlers.roles import audience_of, user_id_of
 from storage import cases as case_queries
+from storage.supporters import get_supporter
 
 
 def welcome_text(lang: str) -> str:
@@ -32,16 +33,21 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await respond(update, welcome_text(lang), kb.browse_keyboard(lang), edit=False)
         return
     slug = parse_slug(context.args[0])
-    case_row = None
+    case_row, first_visit = None, False
     if slug is not None:
         async with services(context).db.session() as session:
             case_row = await case_queries.get_case_by_slug(session=session, slug=slug)
+            first_visit = await get_supporter(session=session,
+                                              chat_id=update.effective_chat.id) is None
     if case_row is None:
         await show_case_list(update, context, 0, edit=False, intro=t(
             "I could not find the case this link points to — it may have been renamed or "
             "removed. Here are the cases I know.", lang))
         return
     notice = await subscribe_to(update, context, case_row)
+    if first_visit:  # one line above the case: who we are, and where the privacy notice is
+        notice = t("👋 Welcome to Appeal Bot. What I keep about you, and how to delete it: "
+                   "/privacy", lang) + "\n" + notice
     await show_card(update, context, case_row, notice=notice, edit=False)
 
 

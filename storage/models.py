@@ -128,6 +128,8 @@ class Event(SQLModel, table=True):
     # held (history) | scheduled | cancelled
     status: str = Field(default=EventStatus.HELD, max_length=16)
     parent_id: int | None = Field(default=None, foreign_key="event.id")  # outcome → hearing
+    # Raised on each postponement or cancellation: a calendar file's SEQUENCE (bot/ics.py).
+    sequence: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_by: int | None = Field(default=None, sa_type=BigInteger)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)

@@ -227,8 +227,8 @@ async def test_alert_reaches_every_subscriber_and_nobody_else(tg):
         assert message.text == "📰 Appeal hearing set for 12 May"
         assert message.parse_mode == "HTML" and message.entities[0]["type"] == "bold"
         assert [b["callback_data"] for b in message.flat_buttons] == [
-            f"wr:{kharkova}", f"cu:{kharkova}"]
-        assert message.button_texts == ["✍️ Write a letter", "🔕 Unsubscribe"]
+            f"wr:{kharkova}", f"cc:{kharkova}", f"au:{kharkova}"]
+        assert message.button_texts == ["✍️ Write a letter", "📂 Open case", "🔕 Unsubscribe"]
     await carol.assert_no_reply(0.1)
     await dave.assert_no_reply(0.1)
     assert sends_per_chat(tg.server, text="Appeal hearing") == {alice.id: 1, bob.id: 1}
@@ -259,14 +259,15 @@ async def test_each_sent_delivery_keeps_its_channel_and_telegram_message_id(tg):
     assert rows[7103].status == "blocked" and rows[7103].message_id is None
 
 
-async def test_closed_case_alert_offers_only_unsubscribe(tg):
+async def test_closed_case_alert_offers_only_the_case_and_unsubscribe(tg):
     closed = await case_id(tg.db, "zhagiparov")
     [chat] = await add_subscribers(tg.db, closed, [7001], server=tg.server)
     alert = await enqueue(tg.db, closed, "✅ The case is closed: released.")
     await wait_finished(tg.db, alert.id)
     message = tg.server.get_user(chat).last_message()
-    assert message.button_texts == ["🔕 Unsubscribe"]
-    assert message.flat_buttons[0]["callback_data"] == f"cu:{closed}"
+    assert message.button_texts == ["📂 Open case", "🔕 Unsubscribe"]
+    assert [b["callback_data"] for b in message.flat_buttons] == [f"cc:{closed}",
+                                                                  f"au:{closed}"]
 
 
 async def test_429_pauses_all_sending_then_resumes_with_nothing_lost(tg):

@@ -49,7 +49,8 @@ async def test_a_hearing_from_an_english_coordinator_reaches_each_subscriber_in_
     assert got["en"].text.startswith("🏛 Hearing scheduled — Larisa Kharkova")
     assert "4 Mar" in got["en"].text
     for lang, message in got.items():
-        assert message.button_texts == [t("✍️ Write a letter", lang), t("🔕 Unsubscribe", lang)]
+        assert message.button_texts == [t("🗓 Add to calendar", lang), t("✍️ Write a letter", lang),
+                                        t("📂 Open case", lang), t("🔕 Unsubscribe", lang)]
     assert got["ru"].text != got["kk"].text != got["en"].text
     async with tg.db.session() as session:
         alerts = (await session.exec(select(Alert))).all()

@@ -358,3 +358,54 @@ async def test_rich_text_and_buttons_are_rendered_safely(page, sandbox):
     await expect(mine.locator("b, img")).to_have_count(0)
     await expect(last_bot(page)).not_to_contain_text("plain and bold", timeout=TIMEOUT)
     assert await page.evaluate("window.pwned") is None
+
+
+NO_OVERFLOW = "() => document.documentElement.scrollWidth <= window.innerWidth"
+INSIDE = """(selector) => { const r = document.querySelector(selector).getBoundingClientRect();
+    return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth && r.top >= 0
+        && r.bottom <= window.innerHeight; }"""
+
+
+async def test_phone_width_layout(page):
+    """At 390 px: the people collapse into a drawer, the input and Send stay on screen and
+    work, and nothing scrolls sideways. (Runs last: it changes the page's viewport.)"""
+    await page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        await expect(page.locator("#sidebar")).not_to_be_visible()  # collapsed
+        toggle = page.locator("#people-toggle")
+        await expect(toggle).to_be_visible()
+        await expect(toggle).to_have_attribute("aria-expanded", "false")
+        for selector in ("#input", "#send-button", "#menu-button"):
+            await expect(page.locator(selector)).to_be_visible()
+            assert await page.evaluate(INSIDE, selector), selector
+        input_box = await page.locator("#input").bounding_box()
+        send_box = await page.locator("#send-button").bounding_box()
+        assert input_box["width"] >= 150  # room to type
+        assert abs((input_box["y"] + input_box["height"]) - (send_box["y"] + send_box["height"])) < 12
+
+        # Typing and Send (the button, not Enter) reach the bot; its answer fits the width.
+        async def type_and_send() -> None:
+            await page.locator("#input").fill("/cases")
+            await page.locator("#send-button").click()
+        await answered(page, type_and_send, "page 1 of")
+        await expect(page.locator(".message.from-me .text").last).to_have_text("/cases")
+        assert await page.evaluate(NO_OVERFLOW)
+        first_case = last_bot(page).locator(".kb-button").first
+        name = (await first_case.inner_text()).split(":")[0]
+        await tap(page, name, "Who:")  # a whole case card, with its buttons
+        assert await page.evaluate(NO_OVERFLOW)
+        assert await page.evaluate(INSIDE, "#send-button")
+        await shot(page, "15-phone-chat")
+
+        # The drawer opens over the chat, and choosing a person closes it.
+        await toggle.click()
+        await expect(page.locator("#sidebar")).to_be_visible()
+        await expect(toggle).to_have_attribute("aria-expanded", "true")
+        await page.wait_for_function(INSIDE, arg="#sidebar", timeout=TIMEOUT)  # slid in
+        await shot(page, "16-phone-people")
+        await page.locator(".person", has_text="Bob").click()
+        await expect(page.locator("#me-name")).to_have_text("Bob")
+        await expect(page.locator("#sidebar")).not_to_be_visible()
+        assert await page.evaluate(NO_OVERFLOW)
+    finally:
+        await page.set_viewport_size({"width": 1200, "height": 820})

@@ -213,6 +213,7 @@ async def apply_postponed(change: Applying) -> Applied:
         raise InputError(t("The new time has passed since the preview.", change.lang))
     event.starts_at = starts_at
     event.date, event.time = local_day(starts_at, change.timezone)
+    event.sequence += 1  # a calendar that imported it takes the new time
     await event_queries.save_event(session=change.session, event=event, now=change.now)
     await replan_reminders(change.session, event, change.reminder_offsets, change.now)
     return Applied(event.id, f"#{event.id} → {format_local_time(starts_at, change.timezone)}",
@@ -249,6 +250,7 @@ async def apply_cancelled(change: Applying) -> Applied:
     """The hearing is marked cancelled; its reminders stop."""
     event = await _unchanged_hearing(change)
     event.status = EventStatus.CANCELLED
+    event.sequence += 1
     await event_queries.save_event(session=change.session, event=event, now=change.now)
     await cancel_reminders(change.session, event)
     return Applied(event.id, f"#{event.id} cancelled", [event.id])

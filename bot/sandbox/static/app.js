@@ -493,6 +493,7 @@
     state.unread.delete(id);
     if (location.hash !== `#${id}`) history.replaceState(null, "", `#${id}`);
     const person = state.people.get(id);
+    showPeople(false);
     $("me-name").textContent = person.full_name;
     $("messages").replaceChildren();
     $("reply-keyboard").hidden = true;
@@ -677,6 +678,16 @@
   document.addEventListener("click", (event) => {
     if (!event.target.closest("#command-menu, #menu-button, #input")) hideMenu();
   });
+
+  // At phone width the list of people is a drawer behind the ☰ button in the chat header.
+  function showPeople(open) {
+    document.body.classList.toggle("people-open", open);
+    $("people-toggle").setAttribute("aria-expanded", String(open));
+    $("sidebar-scrim").hidden = !open;
+  }
+  $("people-toggle").addEventListener("click", () =>
+    showPeople(!document.body.classList.contains("people-open")));
+  $("sidebar-scrim").addEventListener("click", () => showPeople(false));
 
   $("attach-button").addEventListener("click", () => $("file-input").click());
   $("file-input").addEventListener("change", () => {
