@@ -56,3 +56,13 @@ async def set_status(*, session: AsyncSession, broadcast_id: int, status: str,
         update(PendingBroadcast).where(PendingBroadcast.id == broadcast_id).values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+async def set_payload(*, session: AsyncSession, broadcast_id: int, payload: dict) -> None:
+    """A draft's facts changed before Send (a version of its text was added)."""
+    await session.exec(
+        update(PendingBroadcast)
+        .where(PendingBroadcast.id == broadcast_id, PendingBroadcast.status == DRAFT)
+        .values(payload=payload)
+        .execution_options(synchronize_session=False)
+    )
