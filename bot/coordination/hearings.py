@@ -80,7 +80,7 @@ async def propose_appeal(session: AsyncSession, request: DraftRequest) -> Propos
 async def _propose_scheduled(session: AsyncSession, request: DraftRequest,
                              kind: AlertKind) -> Proposal:
     args, lang = request.args, request.lang
-    if len(args) < 2:
+    if not args:
         raise InputError(usage=True)
     case = await find_case(session=session, text=args[0], lang=lang, scope=request.scope)
     timezone = case_timezone(case, request.default_timezone)

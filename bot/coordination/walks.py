@@ -94,9 +94,9 @@ async def eligible_hearings(*, session: AsyncSession, spec: WalkSpec, now: dt.da
 
 async def walk_cases(*, session: AsyncSession, spec: WalkSpec, now: dt.datetime,
                      scope: Scope) -> list[Case]:
-    """The cases the command may act on, open first, by title."""
-    cases = [case for case in await case_queries.all_cases(session=session)
-             if scope.allows(case.id)]
+    """The cases the command may act on, by slug (what coordinators know them by)."""
+    cases = sorted((case for case in await case_queries.all_cases(session=session)
+                    if scope.allows(case.id)), key=lambda case: case.slug)
     if spec.hearings is not None:
         with_hearings = {event.case_id for event in await eligible_hearings(
             session=session, spec=spec, now=now, scope=scope)}
