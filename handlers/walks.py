@@ -33,7 +33,7 @@ from bot.coordination.walks import (
 )
 from bot.i18n import N_, t
 from bot.parsing import InputError, example_day
-from bot.render import shorten
+from bot.render import case_title, shorten
 from bot.services import services
 from handlers import keyboards as kb
 from handlers import letters
@@ -113,7 +113,7 @@ async def _show_cases(update: Update, command: str, nonce: str, cases: list[Case
                 if WALKS[command].hearings is not None
                 else t("/{command}: pick the case.", lang, command=command))
     text = f"{intro}\n\n{question}" if intro else question
-    items = [(case.id, f"{case.slug} · {case.title}") for case in shown]
+    items = [(case.id, f"{case.slug} · {case_title(case, lang)}") for case in shown]
     await respond(update, text, kb.walk_keyboard(nonce, "c", items, page, pages, lang),
                   edit=edit)
 
@@ -196,7 +196,7 @@ async def _show_hearings(update: Update, context: ContextTypes.DEFAULT_TYPE, com
     zone = case_timezone(case, services(context).settings.default_timezone)
     items = [(event.id, _plain(hearing_subject(event, case, zone, lang))) for event in shown]
     text = t("/{command} · <b>{title}</b>: pick the hearing.", lang, command=command,
-             title=escape(shorten(case.title, 120)))
+             title=escape(shorten(case_title(case, lang), 120)))
     await respond(update, text, kb.walk_keyboard(nonce, "h", items, page, pages, lang))
 
 
@@ -224,7 +224,7 @@ async def _picked_case(update: Update, context: ContextTypes.DEFAULT_TYPE, comma
     if not hearings or new_nonce is None:
         await respond(update, t("<b>{title}</b> has no hearing /{command} can act on. Send the "
                                 "command again to pick another case.", lang,
-                                title=escape(case.title), command=command))
+                                title=escape(case_title(case, lang)), command=command))
         return
     await _show_hearings(update, context, command, new_nonce, case, hearings, 0, lang)
 
@@ -244,7 +244,7 @@ async def _picked_target(update: Update, context: ContextTypes.DEFAULT_TYPE, com
                                     "start over.", lang))
             return
         await respond(update, t(spec.ask, lang, example=example_day(svc.clock.now()),
-                                case=escape(shorten(case.title, 120))),
+                                case=escape(shorten(case_title(case, lang), 120))),
                       kb.stop_keyboard(new_nonce, lang))
         return
     async with svc.db.session() as session:

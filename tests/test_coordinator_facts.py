@@ -282,8 +282,9 @@ async def test_a_limited_coordinator_sees_and_changes_only_their_cases(tg):
     await carol.send("/news ulasik Hello")
     refusal = (await carol.reply()).text
     assert "You coordinate only some cases" in refusal and "kharkova" in refusal
-    for command in (f"/outcome {others.id} Done", f"/postpone {others.id} "
-                    f"{typed(ahead(tg, days=8))}", f"/cancelhearing {others.id}"):
+    later = typed(ahead(tg, days=8))
+    for command in (f"/outcome {others.id} Done", f"/postpone {others.id} {later}",
+                    f"/cancelhearing {others.id}"):
         await carol.send(command)
         assert f"There is no event #{others.id}" in (await carol.reply()).text, command
     await carol.send("/upcoming")

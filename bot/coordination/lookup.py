@@ -12,7 +12,7 @@ from bot.case_search import suggest
 from bot.coordination.scope import EVERY_CASE, Scope
 from bot.i18n import t
 from bot.parsing import InputError, event_number, in_db_range, parse_slug, shown
-from bot.render import format_day, format_local_time, resolve_timezone, shorten
+from bot.render import case_title, format_day, format_local_time, resolve_timezone, shorten
 from content.schema import Case as CaseDoc
 from storage import cases as case_queries
 from storage import events as event_queries
@@ -35,12 +35,12 @@ async def find_case(*, session: AsyncSession, text: str | None, lang: str = "en"
     if case is not None:  # a real case, but not one of this coordinator's
         raise InputError(t("You coordinate only some cases, and “{slug}” is not one of them. "
                            "Yours: {yours}.", lang, slug=shown(typed),
-                           yours=_slug_list(visible)), choices=_choices(visible[:8]))
+                           yours=_slug_list(visible)), choices=_choices(visible[:8], lang))
     close = suggest(typed, visible)
     if close:
         raise InputError(t("There is no case “{slug}”. Did you mean: {close}?", lang,
                            slug=shown(typed), close=_slug_list(close)),
-                         choices=_choices(close))
+                         choices=_choices(close, lang))
     raise InputError(t("There is no case “{slug}”. The cases are: {all}.", lang,
                        slug=shown(typed), all=_slug_list(visible)))
 
@@ -49,8 +49,8 @@ def _slug_list(cases: list[Case]) -> str:
     return ", ".join(f"<code>{escape(case.slug)}</code>" for case in cases) or "—"
 
 
-def _choices(cases: list[Case]) -> list[tuple[int, str]]:
-    return [(case.id, f"{case.slug} · {shorten(case.title, 40)}") for case in cases]
+def _choices(cases: list[Case], lang: str) -> list[tuple[int, str]]:
+    return [(case.id, f"{case.slug} · {shorten(case_title(case, lang), 40)}") for case in cases]
 
 
 async def find_hearing(*, session: AsyncSession, text: str | None, lang: str = "en",

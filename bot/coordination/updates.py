@@ -50,11 +50,11 @@ async def propose_outcome(session: AsyncSession, request: DraftRequest) -> Propo
     if event.status == EventStatus.CANCELLED:
         raise InputError(t("Hearing #{id} was cancelled, so it has no outcome.", request.lang,
                            id=event.id))
+    outcome = clean_text(text, request.lang, limit=TEXT_LIMIT)
     if not has_started(event, request.now, timezone):
         raise InputError(t("{hearing} has not started yet, so it has no outcome to tell. If "
                            "its date moved, use /postpone {id}; if it will not take place, "
                            "/cancelhearing {id}.", request.lang, hearing=subject, id=event.id))
-    outcome = clean_text(text, request.lang, limit=TEXT_LIMIT)
     payload = {**case_titles(case), "hearing_kind": event.kind, "timezone": timezone,
                "event_id": event.id, "day": event.date.isoformat(),
                "starts_at": event.starts_at.isoformat() if event.starts_at else None,
