@@ -9,6 +9,7 @@ cases with a label of their own in /audit.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from conftest import OWNER_ID
 from sqlalchemy import update
@@ -17,6 +18,8 @@ from test_admin import answer, follow, preview, rows
 from bot.clock import FakeClock
 from bot.services import SERVICES_KEY
 from storage.models import AuditEntry, Case, Event, PendingBroadcast, Reminder
+
+CASES = Path(__file__).resolve().parent.parent / "content" / "cases"
 
 
 def clock_of(tg) -> FakeClock:
@@ -299,6 +302,10 @@ async def test_a_limited_coordinator_sees_and_changes_only_their_cases(tg):
     assert "Statistics — kharkova" in (await carol.reply()).text
     _, question = await preview(carol, "/news kharkova Hello")
     await sent(carol, question)
+    await carol.send_document("ulasik.yaml", (CASES / "ulasik.yaml").read_bytes())
+    assert "not one of them" in (await carol.reply()).text
+    await carol.send_document("kharkova.yaml", (CASES / "kharkova.yaml").read_bytes())
+    assert "kharkova" in (await carol.reply()).text
 
     # A label of her own in /audit, escaped; bad labels are refused.
     await carol.send("/mylabel " + "x" * 40)
