@@ -20,6 +20,7 @@ from telegram.ext import ContextTypes
 from bot.coordination import broadcasts
 from bot.coordination.kinds import Propose
 from bot.coordination.lookup import case_timezone, hearing_subject
+from bot.coordination.scope import Scope
 from bot.coordination.walks import (
     CASE,
     HEARING,
@@ -67,8 +68,9 @@ async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str
     """Ask for the case (all the command may act on, or ``only`` these suggested ones)."""
     svc, lang, user_id = services(context), lang_of(update), user_id_of(update)
     data = {"rest": rest, "only": only, "page": 0}
+    scope = await scope_for(svc, user_id)
     async with svc.db.session() as session:
-        cases = await _cases(session, context, update, command, data)
+        cases = await _cases(session, svc, scope, command, data)
         if not cases:
             await walk_store.end_walk(session=session, user_id=user_id)
             text = t("There is nothing /{command} can act on right now.", lang,
@@ -96,9 +98,7 @@ async def offer_choices(update: Update, context: ContextTypes.DEFAULT_TYPE, comm
     return True
 
 
-async def _cases(session, context, update, command: str, data: dict) -> list[Case]:
-    svc = services(context)
-    scope = await scope_for(svc, user_id_of(update))
+async def _cases(session, svc, scope: Scope, command: str, data: dict) -> list[Case]:
     if data.get("only"):
         return [case for case in await case_queries.all_cases(session=session)
                 if case.id in data["only"] and scope.allows(case.id)]
@@ -129,6 +129,7 @@ async def walk_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     nonce, action, number = parsed
     now = svc.clock.now()
+    scope = await scope_for(svc, user_id)
     async with svc.db.session() as session:
         row = await walk_store.get_walk(session=session, user_id=user_id,
                                         fresh_after=now - WALK_TTL)
@@ -145,16 +146,16 @@ async def walk_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         if action == "p":
             data["page"] = number
             if row.step == CASE:
-                cases = await _cases(session, context, update, command, data)
+                cases = await _cases(session, svc, scope, command, data)
             else:
                 case = await case_queries.get_case(session=session, case_id=data["case_id"])
-                hearings = await _hearings(session, context, update, command, case)
+                hearings = await _hearings(session, svc, scope, command, case)
         elif action == "c" and row.step == CASE:
-            cases = await _cases(session, context, update, command, data)
+            cases = await _cases(session, svc, scope, command, data)
             case = next((case for case in cases if case.id == number), None)
         elif action == "h" and row.step == HEARING:
             case = await case_queries.get_case(session=session, case_id=data["case_id"])
-            hearings = await _hearings(session, context, update, command, case)
+            hearings = await _hearings(session, svc, scope, command, case)
         else:
             case = None
     await acknowledge(update)
@@ -181,13 +182,11 @@ async def walk_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await _picked_target(update, context, command, nonce, data, case, event.id)
 
 
-async def _hearings(session, context, update, command: str, case: Case | None) -> list:
+async def _hearings(session, svc, scope: Scope, command: str, case: Case | None) -> list:
     if case is None:
         return []
-    svc = services(context)
     return await eligible_hearings(session=session, spec=WALKS[command], now=svc.clock.now(),
-                                   scope=await scope_for(svc, user_id_of(update)),
-                                   case_id=case.id)
+                                   scope=scope, case_id=case.id)
 
 
 async def _show_hearings(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str,
@@ -214,8 +213,9 @@ async def _picked_case(update: Update, context: ContextTypes.DEFAULT_TYPE, comma
         await _picked_target(update, context, command, nonce, data, case, None)
         return
     svc = services(context)
+    scope = await scope_for(svc, user_id_of(update))
     async with svc.db.session() as session:
-        hearings = await _hearings(session, context, update, command, case)
+        hearings = await _hearings(session, svc, scope, command, case)
         new_nonce = None
         if hearings:
             new_nonce = await walk_store.advance(
