@@ -272,6 +272,19 @@ async def test_a_russian_version_reaches_each_reader_in_their_language(tg):
     assert "Суд разрешил" in alert_of(aigul) and "Жаңалықтар" in alert_of(aigul)
     assert "family visit" in alert_of(jane) and "News" in alert_of(jane)
 
+    # A hearing's place in Kazakh: Kazakh readers get it; Russian ones fall back to English.
+    week = f"{ahead(tg, days=7):%Y-%m-%d}"
+    _, question = await preview(owner, f"/hearing kharkova {week} 10:00 Shymkent City Court")
+    await owner.press("Add a Kazakh version", question)
+    assert "Shymkent City Court" in (await owner.reply()).text
+    await owner.send("Шымкент қалалық соты")
+    *_, question = await owner.replies(4)
+    assert "English: 2 recipients" in question.text and "Қазақша: 1 recipient" in question.text
+    await sent(owner, question)
+    assert "Шымкент қалалық соты" in alert_of(aigul)
+    assert "Shymkent City Court" in alert_of(ivan) and "Назначено судебное заседание" in alert_of(ivan)
+    assert "Shymkent City Court" in alert_of(jane)
+
 
 # --------------------------------------------------------------------------------- roles
 
