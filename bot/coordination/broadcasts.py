@@ -139,7 +139,8 @@ async def add_version(*, session: AsyncSession, broadcast_id: int, actor_id: int
     payload = dict(row.payload)
     payload["versions"] = {**(payload.get("versions") or {}), field_name: versions}
     _render(BROADCAST_KINDS[row.kind], payload, language)  # it must still render
-    await drafts.set_payload(session=session, broadcast_id=row.id, payload=payload)
+    if not await drafts.set_payload(session=session, broadcast_id=row.id, payload=payload):
+        raise InputError(t("This preview was sent, cancelled or has expired.", lang))
     row.payload = payload
     return row
 
