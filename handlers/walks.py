@@ -357,7 +357,12 @@ async def _version_text(update: Update, context: ContextTypes.DEFAULT_TYPE, nonc
                 session=session, row=row, case=case, lang=lang,
                 effect=preview.get("effect", ""), case_open=preview.get("case_open", True))
             await walk_store.end_walk(session=session, user_id=user_id, expect_nonce=nonce)
-    except InputError as error:
+    except broadcasts.DraftGone as error:  # nothing to wait for any more
+        async with svc.db.session() as session:
+            await walk_store.end_walk(session=session, user_id=user_id, expect_nonce=nonce)
+        await respond(update, error.text, edit=False)
+        return
+    except InputError as error:  # the text itself: it can be typed again
         await respond(update, (error.text or "") + "\n\n" + t("Type it again, or tap Stop.",
                                                               lang),
                       kb.stop_keyboard(nonce, lang), edit=False)

@@ -285,6 +285,18 @@ async def test_a_russian_version_reaches_each_reader_in_their_language(tg):
     assert "Shymkent City Court" in alert_of(ivan) and "Назначено судебное заседание" in alert_of(ivan)
     assert "Shymkent City Court" in alert_of(jane)
 
+    # A version typed after its preview was cancelled is refused, and the wait ends.
+    _, question = await preview(owner, "/news kharkova Later.")
+    await owner.press("Add a Kazakh version", question)
+    await owner.reply()
+    await owner.press("Cancel", question)
+    await owner.reply()
+    await owner.send("Кейінірек.")
+    assert "cancelled or has expired" in (await owner.reply()).text
+    await owner.send("Кейінірек.")
+    assert "commands and buttons" in (await owner.reply()).text  # no longer waited for
+    assert not await rows(tg, PendingBroadcast, PendingBroadcast.status == "draft")
+
 
 # --------------------------------------------------------------------------------- roles
 

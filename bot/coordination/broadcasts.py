@@ -60,6 +60,10 @@ class Draft:
     can_add: list[str] = field(default_factory=list)  # languages a version may be added in
 
 
+class DraftGone(InputError):
+    """The draft was sent, cancelled or expired: nothing more can be added to it."""
+
+
 def _render(kind: BroadcastKind, payload: Payload, lang: str) -> str:
     try:
         return kind.render(payload, lang)
@@ -128,8 +132,8 @@ async def add_version(*, session: AsyncSession, broadcast_id: int, actor_id: int
     row = await drafts.get_broadcast(session=session, broadcast_id=broadcast_id)
     if (row is None or row.actor_id != actor_id or row.status != BroadcastStatus.DRAFT
             or _created(row) < now - DRAFT_TTL):
-        raise InputError(t("This preview was sent, cancelled or has expired, so no version can "
-                           "be added to it. Run the command again for a fresh preview.", lang))
+        raise DraftGone(t("This preview was sent, cancelled or has expired, so no version can "
+                          "be added to it. Run the command again for a fresh preview.", lang))
     field_name = TRANSLATABLE.get(row.kind)
     if not field_name or not row.payload.get(field_name) or language not in INTERFACE_LANGUAGES:
         raise InputError(t("This message has no text of yours to translate.", lang))
@@ -140,7 +144,7 @@ async def add_version(*, session: AsyncSession, broadcast_id: int, actor_id: int
     payload["versions"] = {**(payload.get("versions") or {}), field_name: versions}
     _render(BROADCAST_KINDS[row.kind], payload, language)  # it must still render
     if not await drafts.set_payload(session=session, broadcast_id=row.id, payload=payload):
-        raise InputError(t("This preview was sent, cancelled or has expired.", lang))
+        raise DraftGone(t("This preview was sent, cancelled or has expired.", lang))
     row.payload = payload
     return row
 
