@@ -26,6 +26,7 @@ class AlertKind(StrEnum):
     OUTCOME = "outcome"
     NEWS = "news"
     CLOSED = "closed"
+    REOPENED = "reopened"
 
 
 HEARING_KINDS = (AlertKind.HEARING, AlertKind.APPEAL_HEARING)
@@ -34,6 +35,25 @@ HEARING_KINDS = (AlertKind.HEARING, AlertKind.APPEAL_HEARING)
 # every alert, with its title and headings, fits in one Telegram message (4096 characters).
 TEXT_LIMIT = 3000
 PLACE_LIMIT = 300
+
+
+# The text a coordinator typed that they may also give in other languages, per kind.
+TRANSLATABLE = {AlertKind.NEWS: "news", AlertKind.OUTCOME: "outcome", AlertKind.CLOSED: "note",
+                AlertKind.HEARING: "place", AlertKind.APPEAL_HEARING: "place"}
+
+
+def written(payload, field: str, lang: str) -> str | None:
+    """A text the coordinator typed, in ``lang`` or the closest version they gave (kk → ru →
+    en, ru → en, en → ru); without versions, the text as typed."""
+    versions = (payload.get("versions") or {}).get(field) or {}
+    chain = fallback_chain(lang)
+    return next((versions[code] for code in (*chain, *versions) if versions.get(code)),
+                payload.get(field))
+
+
+def version_for(versions, lang: str) -> str | None:
+    """Which of the given versions (language codes) a reader of ``lang`` gets."""
+    return next((code for code in (*fallback_chain(lang), *versions) if code in versions), None)
 
 
 def hearing_name(kind: str, lang: str = "en") -> str:

@@ -45,6 +45,7 @@ from handlers import (
     privacy,
     share,
     uploads,
+    walks,
 )
 from handlers import keyboards as kb
 from handlers import stale_addresses as stale
@@ -116,15 +117,19 @@ def register_handlers(app: Application) -> None:
         CallbackQueryHandler(letters.write_button, pattern=kb.pattern(kb.WRITE)),
         CallbackQueryHandler(letters.wizard_button, pattern=kb.pattern(kb.LETTER_WIZARD)),
         CallbackQueryHandler(admin.broadcast_button, pattern=kb.pattern(kb.BROADCAST)),
+        CallbackQueryHandler(admin.preview_button, pattern=kb.pattern(kb.PREVIEW)),
+        CallbackQueryHandler(walks.version_button, pattern=kb.pattern(kb.BROADCAST_VERSION)),
+        CallbackQueryHandler(walks.walk_button, pattern=kb.pattern(kb.WALK)),
         CallbackQueryHandler(stale.stale_addresses_button, pattern=kb.pattern(kb.STALE_ADDRESSES)),
     ])
 
-    # Messages that are not commands. The letter wizard's typed signature must come before the
-    # fallback below (one handler per group runs): it answers only a chat whose wizard waits
-    # for a signature and hands any other text to fallback.free_text itself. A case file sent
-    # by a coordinator adds or updates that case; anyone else's document gets the usual answer.
+    # Messages that are not commands. A coordinator's walk (the rest of a command, a version
+    # of a preview's text) and then the letter wizard's typed signature must come before the
+    # fallback below (one handler per group runs): walks.walk_text hands any other text to
+    # letters.signature_text, which hands it to fallback.free_text. A case file sent by a
+    # coordinator adds or updates that case; anyone else's document gets the usual answer.
     app.add_handlers([
-        MessageHandler(filters.TEXT & ~filters.COMMAND & private, letters.signature_text),
+        MessageHandler(filters.TEXT & ~filters.COMMAND & private, walks.walk_text),
         MessageHandler(filters.Document.ALL & private, uploads.case_file_upload),
     ])
 

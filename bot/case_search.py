@@ -1,27 +1,41 @@
-"""Finding cases by what someone types: the slug, the title in any language, people's names.
+"""Finding cases by what a person typed: the slug in any letter case, the title in any language,
+the names of the people concerned.
 
-Case-insensitive substring matching (``casefold``), every word of the query must match; used by
-inline mode, where a person types ``@bot kharkova`` in any chat."""
+``search`` is for inline mode (``@bot kharkova`` in any chat): case-insensitive substrings, every
+word of the query must match. ``suggest`` is for a name that matched nothing: the closest cases
+with rapidfuzz (``larisa`` finds kharkova, whose person is Larisa Kharkova)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rapidfuzz import fuzz, process, utils
+
 from storage.models import Case
 
 RESULT_LIMIT = 50  # Telegram takes at most 50 results for one inline query
+SUGGESTIONS = 3
+# Levenshtein similarity (0..100) to a whole name or one word of it: ``kharkov`` → kharkova
+# (93), ``sychov`` → sychev (83); below this a "suggestion" is noise.
+_CUTOFF = 75
+
+
+def _names(case: Case) -> list[str]:
+    """Everything a person might call the case by."""
+    data = case.data if isinstance(case.data, dict) else {}
+    names = [case.slug, case.slug.replace("-", " "), *case.slug.split("-"), case.title]
+    title = data.get("title")
+    if isinstance(title, dict):
+        names += [text for text in title.values() if isinstance(text, str)]
+    for person in data.get("people") or ():
+        if isinstance(person, dict) and isinstance(person.get("name"), str):
+            names.append(person["name"])
+            names += person["name"].split()
+    return [name for name in dict.fromkeys(names) if name]
 
 
 def searchable_text(case: Case) -> str:
-    data = case.data if isinstance(case.data, dict) else {}
-    parts = [case.slug, case.slug.replace("-", " "), case.title]
-    titles = data.get("title")
-    if isinstance(titles, dict):
-        parts += [value for value in titles.values() if isinstance(value, str)]
-    for person in data.get("people") or []:
-        if isinstance(person, dict) and isinstance(person.get("name"), str):
-            parts.append(person["name"])
-    return "\n".join(parts).casefold()
+    return "\n".join(_names(case)).casefold()
 
 
 def search(cases: Iterable[Case], query: str, limit: int = RESULT_LIMIT) -> list[Case]:
@@ -36,3 +50,20 @@ def search(cases: Iterable[Case], query: str, limit: int = RESULT_LIMIT) -> list
                  if all(word in searchable_text(case) for word in words)]
     found.sort(key=lambda case: (not case.is_open, case.title.casefold()))
     return found[:limit]
+
+
+def suggest(typed: str, cases: Iterable[Case], limit: int = SUGGESTIONS) -> list[Case]:
+    """Up to ``limit`` cases whose slug, title or people's names are closest to ``typed``,
+    best first; none when nothing is close."""
+    query = utils.default_process(typed or "")
+    if len(query) < 2:
+        return []
+    best: dict[int, tuple[float, Case]] = {}
+    for case in cases:
+        scores = process.extract(query, _names(case), scorer=fuzz.ratio,
+                                 processor=utils.default_process, limit=1,
+                                 score_cutoff=_CUTOFF)
+        if scores:
+            best[case.id] = (scores[0][1], case)
+    ranked = sorted(best.values(), key=lambda pair: (-pair[0], pair[1].slug))
+    return [case for _, case in ranked[:limit]]

@@ -12,6 +12,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from html import escape
 
 from telegram import BotCommand, Update
 from telegram.ext import Application, ContextTypes
@@ -50,6 +51,7 @@ class Command:
     menu: str | None  # the command menu's description; None: in neither the menu nor /help
     help: str | None = None  # the /help line (the menu text when None)
     usage: str | None = None  # HTML: how to call it, shown when its arguments don't fit
+    syntax: str | None = None  # its arguments as /help shows them to coordinators: "<case> …"
 
     @property
     def help_line(self) -> str | None:
@@ -89,10 +91,19 @@ class CommandTable:
         return [BotCommand(command.name, t(command.menu, lang))
                 for command in self.for_audience(audience) if command.menu is not None]
 
-    def help_lines(self, commands: Iterable[Command], lang: str = "en") -> list[str]:
-        """One "/name — what it does" line per command that has one."""
-        return [f"/{command.name} — {t(command.help_line, lang)}"
-                for command in commands if command.help_line is not None]
+    def help_lines(self, commands: Iterable[Command], lang: str = "en", *,
+                   syntax: bool = False) -> list[str]:
+        """One "/name — what it does" line per command that has one (HTML); with ``syntax``,
+        the command's arguments follow its name."""
+        lines = []
+        for command in commands:
+            if command.help_line is None:
+                continue
+            name = f"/{command.name}"
+            if syntax and command.syntax:
+                name += f" <code>{escape(command.syntax)}</code>"
+            lines.append(f"{name} — {t(command.help_line, lang)}")
+        return lines
 
 
 def install(application: Application, table: CommandTable) -> None:

@@ -44,10 +44,15 @@ class InputError(Exception):
     """Input the bot cannot use. ``text`` (Telegram HTML) says why; with ``usage`` the caller
     adds how the command is used."""
 
-    def __init__(self, text: str | None = None, *, usage: bool = False) -> None:
+    def __init__(self, text: str | None = None, *, usage: bool = False,
+                 choices: Sequence[tuple[int, str]] = (), zone: str | None = None) -> None:
         super().__init__(text or "usage")
         self.text = text
         self.usage = usage
+        # Cases to offer as buttons instead (id, label): "did you mean" for a mistyped name.
+        self.choices = tuple(choices)
+        # The time zone the command's date is read in, for the usage's example offset.
+        self.zone = zone
 
 
 # ------------------------------------------------------------------------------------ numbers
@@ -181,6 +186,16 @@ def _offset_text(offset: dt.timedelta) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
+def example_day(now: dt.datetime) -> str:
+    """A date for usage examples: a week from today, so an example is never in the past."""
+    return f"{(now + dt.timedelta(days=7)).date():%Y-%m-%d}"
+
+
+def zone_offset(timezone: str, now: dt.datetime) -> str:
+    """The zone's UTC offset now, as a coordinator would type it (``+05:00``)."""
+    return _offset_text(now.astimezone(ZoneInfo(timezone)).utcoffset() or dt.timedelta())
+
+
 def parse_moment(date_text: str, time_text: str, timezone: str, *, now: dt.datetime,
                  lang: str = "en") -> dt.datetime:
     """A UTC moment from a date and a time in ``timezone`` (or with an explicit offset), after
@@ -189,8 +204,8 @@ def parse_moment(date_text: str, time_text: str, timezone: str, *, now: dt.datet
     date_match, time_match = _DATE.fullmatch(date_text), _TIME.fullmatch(time_text)
     if date_match is None or time_match is None:
         raise InputError(t("I could not read “{text}” as a date and time: write "
-                           "YYYY-MM-DD HH:MM, e.g. <code>2026-12-01 10:00</code>.", lang,
-                           text=written), usage=True)
+                           "YYYY-MM-DD HH:MM, e.g. <code>{example}</code>.", lang,
+                           text=written, example=f"{example_day(now)} 10:00"), usage=True)
     year, month, day = (int(part) for part in date_match.groups())
     hour, minute = int(time_match.group(1)), int(time_match.group(2))
     try:
@@ -227,8 +242,10 @@ def _local_moment(naive: dt.datetime, timezone: str, written: str, lang: str) ->
     moment = first.astimezone(dt.UTC)
     if moment.astimezone(zone).replace(tzinfo=None) != naive:  # skipped by a clock change
         raise InputError(t("{when} does not exist in {zone} (the clocks change then); give "
-                           "the time with an offset, e.g. 10:00+06:00.", lang,
-                           when=written, zone=escape(timezone)), usage=True)
+                           "the time with an offset, e.g. {example}.", lang,
+                           when=written, zone=escape(timezone),
+                           example=f"{naive:%H:%M}{_offset_text(second.utcoffset())}"),
+                         usage=True)
     if first.utcoffset() != second.utcoffset():  # the clocks go back: it happens twice
         clock = f"{naive:%H:%M}"
         raise InputError(t("{when} happens twice in {zone} (the clocks go back then); give "

@@ -32,7 +32,7 @@ KIND_ICONS = {
     "closure": "🚫", "search": "🔎", "detention": "⛓", "charges": "⚖️", "hearing": "🏛",
     "appeal_hearing": "🏛", "verdict": "🔨", "appeal": "📨", "appeal_ruling": "🔨",
     "release": "🕊", "communication": "✉️", "reply": "📩", "outcome": "📌", "news": "📰",
-    "closed": "✅", "other": "•",
+    "closed": "✅", "reopened": "🔁", "other": "•",
 }
 
 

@@ -17,51 +17,44 @@ from telegram.ext import Application, ContextTypes
 from bot.alerts import alert_report
 from bot.commands import Handler
 from bot.coordination import broadcasts
-from bot.coordination.kinds import DraftRequest, Propose
+from bot.coordination.kinds import Propose
 from bot.delivery import format_report
 from bot.i18n import t
 from bot.reminders import schedule_reminder_jobs
 from bot.services import services
 from handlers import keyboards as kb
+from handlers import walks
 from handlers.common import acknowledge, lang_of, respond
-from handlers.roles import can_coordinate, user_id_of
+from handlers.previews import show_preview, text_after_command
+from handlers.roles import can_coordinate, scope_for, user_id_of
 from storage.models import Alert
 
 log = logging.getLogger(__name__)
 
 
-def text_after_command(update: Update) -> str:
-    """Everything after the /command, line breaks kept."""
-    message = update.effective_message
-    text = (message.text or "") if message is not None else ""
-    parts = text.split(maxsplit=1)
-    return parts[1] if len(parts) > 1 else ""
-
-
-def previewing(propose: Propose) -> Handler:
+def previewing(propose: Propose, walk: str | None = None) -> Handler:
     """The handler of a command that messages subscribers: check it with ``propose``, then
     show exactly what subscribers will get and ask [Send] / [Cancel]. Bad input raises
-    :class:`bot.parsing.InputError`, which the command table answers."""
+    :class:`bot.parsing.InputError`, which the command table answers. Given without arguments,
+    a command with a ``walk`` (``bot.coordination.walks.WALKS``) asks for them with buttons."""
+    if walk is not None:
+        walks.register(walk, propose)
 
     async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        svc = services(context)
-        lang = lang_of(update)
-        request = DraftRequest(actor_id=user_id_of(update), now=svc.clock.now(),
-                               text=text_after_command(update),
-                               default_timezone=svc.settings.default_timezone,
-                               reminder_offsets=tuple(svc.settings.reminder_offsets), lang=lang)
-        async with svc.db.session() as session:
-            draft = await broadcasts.make_draft(session=session, request=request,
-                                                propose=propose)
-        # First exactly what subscribers will get (text and buttons), then the question.
-        await respond(update, draft.text, kb.alert_keyboard(draft.case_id, draft.case_open, lang),
-                      edit=False)
-        await respond(update, broadcasts.preview_question(draft, lang),
-                      kb.broadcast_keyboard(draft.broadcast_id, draft.audience, lang),
-                      edit=False)
+        text = text_after_command(update)
+        if walk is not None and not text.strip():
+            await walks.begin(update, context, walk)
+            return
+        await show_preview(update, context, propose, text)
 
     preview.__name__ = preview.__qualname__ = f"preview_{propose.__name__}"
     return preview
+
+
+async def preview_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An alert button pressed in a preview: nothing happens to the preview."""
+    await acknowledge(update, t("This is a preview: these buttons work in the subscribers' "
+                                "copies, not here.", lang_of(update)), alert=True)
 
 
 async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -78,6 +71,7 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await acknowledge(update, t("This command is not available.", lang), alert=True)
         return
     broadcast_id, action = parsed
+    scope = await scope_for(svc, user_id_of(update))
     message = query.message if query.message is not None and query.message.is_accessible \
         else None
     async with svc.db.session() as session:
@@ -87,7 +81,8 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
                 now=svc.clock.now(), reminder_offsets=svc.settings.reminder_offsets,
                 default_timezone=svc.settings.default_timezone,
                 status_chat_id=message.chat.id if message else None,
-                status_message_id=message.message_id if message else None, lang=lang)
+                status_message_id=message.message_id if message else None, lang=lang,
+                scope=scope)
         else:
             result = await broadcasts.cancel_broadcast(
                 session=session, broadcast_id=broadcast_id, actor_id=user_id_of(update),

@@ -232,7 +232,7 @@ async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE
     slug = parse_slug(typed)
     chat_id = update.effective_chat.id
     async with services(context).db.session() as session:
-        case_row = (await case_queries.get_case_by_slug(session=session, slug=slug)
+        case_row = (await case_queries.get_case_by_slug_ci(session=session, slug=slug)
                     if slug is not None else None)
         removed = case_row is not None and await subscriptions.unsubscribe(
             session=session, chat_id=chat_id, case_id=case_row.id)

@@ -10,6 +10,7 @@ command is one entry here plus its handler; a coordinator command that messages 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from telegram import Update
@@ -17,10 +18,11 @@ from telegram.ext import ContextTypes
 
 from bot.commands import Audience, Command, CommandTable, Handler
 from bot.coordination import hearings, updates
+from bot.coordination.team import LABEL_LIMIT
 from bot.i18n import N_, t
-from bot.parsing import InputError
+from bot.parsing import InputError, example_day, zone_offset
 from bot.services import services
-from handlers import calendar, cases, language, letters, privacy, reports, start, team
+from handlers import calendar, cases, language, letters, privacy, reports, start, team, walks
 from handlers import stale_addresses as stale
 from handlers.admin import previewing
 from handlers.common import lang_of, respond
@@ -31,27 +33,38 @@ log = logging.getLogger(__name__)
 SUPPORTER, COORDINATOR, OWNER = Audience.SUPPORTER, Audience.COORDINATOR, Audience.OWNER
 
 # Usage lines (HTML: the angle brackets are escaped), shown when a command's arguments don't fit.
+# {date} is a week from today and {offset} the case's (or the default zone's) UTC offset now,
+# so an example can always be sent as it is.
 HEARING_USAGE = N_("<b>Usage:</b> /hearing &lt;case&gt; &lt;YYYY-MM-DD HH:MM&gt; [place…]\n"
                    "The time is the court's local time (the case's time zone) unless you add an "
-                   "offset, e.g. <code>2026-12-01 10:00+06:00</code>.\n"
-                   "Example: <code>/hearing kharkova 2026-12-01 10:00 Shymkent City Court</code>")
+                   "offset, e.g. <code>{date} 10:00{offset}</code>.\n"
+                   "Example: <code>/hearing kharkova {date} 10:00 Shymkent City Court</code>\n"
+                   "Or send /hearing alone and pick the case with a button.")
 APPEAL_USAGE = N_("<b>Usage:</b> /appeal &lt;case&gt; &lt;YYYY-MM-DD HH:MM&gt; [place…]\n"
                   "Schedules an appeal hearing. The time is the court's local time unless you "
-                  "add an offset, e.g. <code>2026-12-01 10:00+06:00</code>.")
+                  "add an offset, e.g. <code>{date} 10:00{offset}</code>.")
 POSTPONE_USAGE = N_("<b>Usage:</b> /postpone &lt;event id&gt; &lt;YYYY-MM-DD HH:MM&gt;\n"
-                    "/upcoming lists the hearings with their ids.")
+                    "Example: <code>/postpone 12 {date} 10:00</code>. /upcoming lists the "
+                    "hearings with their ids; /postpone alone lets you pick one.")
 CANCEL_USAGE = N_("<b>Usage:</b> /cancelhearing &lt;event id&gt;\n"
-                  "/upcoming lists the hearings with their ids.")
+                  "/upcoming lists the hearings with their ids; /cancelhearing alone lets you "
+                  "pick one.")
 OUTCOME_USAGE = N_("<b>Usage:</b> /outcome &lt;event id&gt; &lt;what happened&gt;\n"
-                   "Example: <code>/outcome 12 The court upheld the sentence.</code>")
+                   "Example: <code>/outcome 12 The court upheld the sentence.</code> Only a "
+                   "hearing that has started has an outcome; /outcome alone lets you pick one.")
 NEWS_USAGE = N_("<b>Usage:</b> /news &lt;case&gt; &lt;text&gt;\n"
                 "Example: <code>/news kharkova She was allowed a visit from her family.</code>")
 CLOSE_USAGE = N_("<b>Usage:</b> /closecase &lt;case&gt; &lt;why no further action is needed&gt;\n"
                  "Example: <code>/closecase kharkova The sentence has been served.</code>")
+REOPEN_USAGE = N_("<b>Usage:</b> /reopencase &lt;case&gt; [why]\n"
+                  "Example: <code>/reopencase kharkova A new charge was brought.</code>")
 STATS_USAGE = N_("<b>Usage:</b> /stats [case]")
-ADD_USAGE = N_("<b>Usage:</b> /addcoordinator &lt;user id&gt;\nThe numeric Telegram user id, "
-               "e.g. <code>/addcoordinator 123456789</code>.")
+ADD_USAGE = N_("<b>Usage:</b> /addcoordinator &lt;user id&gt; [case…]\nThe numeric Telegram "
+               "user id, e.g. <code>/addcoordinator 123456789</code>; name cases to limit them "
+               "to those: <code>/addcoordinator 123456789 kharkova ulasik</code>.")
 REMOVE_USAGE = N_("<b>Usage:</b> /removecoordinator &lt;user id&gt;\n/coordinators lists them.")
+LABEL_USAGE = N_("<b>Usage:</b> /mylabel &lt;label&gt;\nThe name /audit and /coordinators show "
+                 "for you (at most {limit} characters), e.g. <code>/mylabel Aigerim</code>.")
 
 COMMANDS = CommandTable([
     # Supporters: menu text, then the /help line
@@ -77,41 +90,58 @@ COMMANDS = CommandTable([
     Command("help", SUPPORTER, start.help_command, N_("What the bot can do"), N_("this message")),
     # Coordinators (the owners in ADMIN_IDS and the coordinators they add): the commands that
     # message subscribers preview first, then [Send] / [Cancel].
-    Command("hearing", COORDINATOR, previewing(hearings.propose_hearing),
-            N_("Schedule a hearing"), usage=HEARING_USAGE),
-    Command("appeal", COORDINATOR, previewing(hearings.propose_appeal),
-            N_("Schedule an appeal hearing"), usage=APPEAL_USAGE),
-    Command("postpone", COORDINATOR, previewing(hearings.propose_postpone),
-            N_("Move a hearing to a new date"), usage=POSTPONE_USAGE),
-    Command("cancelhearing", COORDINATOR, previewing(hearings.propose_cancel),
-            N_("Cancel a hearing"), usage=CANCEL_USAGE),
-    Command("outcome", COORDINATOR, previewing(updates.propose_outcome),
-            N_("Tell subscribers what happened at a hearing"), usage=OUTCOME_USAGE),
-    Command("news", COORDINATOR, previewing(updates.propose_news),
-            N_("Send news about a case to its subscribers"), usage=NEWS_USAGE),
-    Command("closecase", COORDINATOR, previewing(updates.propose_close),
-            N_("Close a case: no further action needed"), usage=CLOSE_USAGE),
+    # Without arguments, those with a walk ask for them with buttons (bot/coordination/walks).
+    Command("hearing", COORDINATOR, previewing(hearings.propose_hearing, walk="hearing"),
+            N_("Schedule a hearing"), usage=HEARING_USAGE,
+            syntax="<case> <YYYY-MM-DD HH:MM> [place…]"),
+    Command("appeal", COORDINATOR, previewing(hearings.propose_appeal, walk="appeal"),
+            N_("Schedule an appeal hearing"), usage=APPEAL_USAGE,
+            syntax="<case> <YYYY-MM-DD HH:MM> [place…]"),
+    Command("postpone", COORDINATOR, previewing(hearings.propose_postpone, walk="postpone"),
+            N_("Move a hearing to a new date"), usage=POSTPONE_USAGE,
+            syntax="<event id> <YYYY-MM-DD HH:MM>"),
+    Command("cancelhearing", COORDINATOR,
+            previewing(hearings.propose_cancel, walk="cancelhearing"),
+            N_("Cancel a hearing"), usage=CANCEL_USAGE, syntax="<event id>"),
+    Command("outcome", COORDINATOR, previewing(updates.propose_outcome, walk="outcome"),
+            N_("Tell subscribers what happened at a hearing"), usage=OUTCOME_USAGE,
+            syntax="<event id> <what happened>"),
+    Command("news", COORDINATOR, previewing(updates.propose_news, walk="news"),
+            N_("Send news about a case to its subscribers"), usage=NEWS_USAGE,
+            syntax="<case> <text>"),
+    Command("closecase", COORDINATOR, previewing(updates.propose_close, walk="closecase"),
+            N_("Close a case: no further action needed"), usage=CLOSE_USAGE,
+            syntax="<case> <why>"),
+    Command("reopencase", COORDINATOR, previewing(updates.propose_reopen, walk="reopencase"),
+            N_("Reopen a closed case"), usage=REOPEN_USAGE, syntax="<case> [why]"),
     Command("upcoming", COORDINATOR, reports.upcoming_command,
             N_("Scheduled hearings, with their ids")),
     Command("stats", COORDINATOR, reports.stats_command, N_("Subscribers, deliveries and letters"),
-            usage=STATS_USAGE),
+            usage=STATS_USAGE, syntax="[case]"),
     Command("audit", COORDINATOR, reports.audit_command, N_("Who did what, and when")),
+    Command("mylabel", COORDINATOR, team.my_label_command,
+            N_("The name /audit shows for you"), usage=LABEL_USAGE, syntax="<label>"),
     Command("staleaddresses", COORDINATOR, stale.stale_addresses_command,
             N_("Addresses not checked for a year")),
     # Owners
     Command("coordinators", OWNER, team.coordinators_command, N_("List the coordinators")),
     Command("addcoordinator", OWNER, team.add_coordinator_command,
-            N_("Make someone a coordinator"), usage=ADD_USAGE),
+            N_("Make someone a coordinator"), usage=ADD_USAGE, syntax="<user id> [case…]"),
     Command("removecoordinator", OWNER, team.remove_coordinator_command,
-            N_("Remove a coordinator"), usage=REMOVE_USAGE),
+            N_("Remove a coordinator"), usage=REMOVE_USAGE, syntax="<user id>"),
 ])
 
 
-def explain(error: InputError, command: Command, lang: str) -> str:
-    """The answer to bad input: what was wrong, then (if asked) how the command is used."""
+def explain(error: InputError, command: Command, lang: str, *, now: dt.datetime,
+            default_timezone: str) -> str:
+    """The answer to bad input: what was wrong, then (if asked) how the command is used, its
+    example dates a week ahead and its offset the case's own (else the default zone's)."""
     parts = [error.text] if error.text else []
     if error.usage or not parts:
-        parts.append(t(command.usage, lang) if command.usage
+        parts.append(t(command.usage, lang, date=example_day(now),
+                       offset=zone_offset(error.zone or default_timezone, now),
+                       limit=LABEL_LIMIT)
+                     if command.usage
                      else t("/help lists the commands and how to use them.", lang))
     return "\n\n".join(parts)
 
@@ -130,7 +160,12 @@ def answering(command: Command) -> Handler:
         try:
             await command.handler(update, context)
         except InputError as error:
-            await respond(update, explain(error, command, lang_of(update)), edit=False)
+            if error.choices and await walks.offer_choices(update, context, command.name, error):
+                return  # "did you mean" as buttons, the rest of the command kept
+            svc = services(context)
+            await respond(update, explain(error, command, lang_of(update), now=svc.clock.now(),
+                                          default_timezone=svc.settings.default_timezone),
+                          edit=False)
 
     answer.__name__ = answer.__qualname__ = f"answer_{command.name}"
     return answer

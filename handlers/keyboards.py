@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import t
 from bot.parsing import ascii_number, parse_db_id, parse_page
+from bot.render import shorten
 
 # Prefixes (one per action) — handlers register with pattern=PATTERN[prefix].
 CASE_LIST = "cl"  # cl:<page>
@@ -355,3 +356,72 @@ def parse_stale_addresses(callback_data: str | None) -> tuple[str, int, str | No
     if match.group(1):
         return "p", int(match.group(2)), None
     return match.group(3), int(match.group(4)), match.group(5)
+
+
+# ------------------------------------------------------------------ Coordinators' walks etc.
+# A preview's copy of the alert buttons: pv (pressing one says "this is a preview").
+PREVIEW = "pv"
+# A version of a preview's typed text in another language: bv:<broadcast id>:<language>.
+BROADCAST_VERSION = "bv"
+# A step of a command walked through with buttons: wk:<nonce>:c:<case id> (a case),
+# wk:<nonce>:h:<event id> (a hearing), wk:<nonce>:p:<page> (another page), wk:<nonce>:x (stop).
+WALK = "wk"
+_WALK_RE = re.compile(r"^wk:([A-Za-z0-9_-]{8}):(?:([chp]):(\d{1,10})|(x))$", re.ASCII)
+
+
+def preview_keyboard(alert: InlineKeyboardMarkup) -> InlineKeyboardMarkup:
+    """The alert's buttons as subscribers will see them, inert: a coordinator pressing one in
+    the preview is told it is a preview, and the preview stays."""
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(key.text, callback_data=PREVIEW) if key.callback_data else key
+         for key in row] for row in alert.inline_keyboard])
+
+
+def version_buttons(broadcast_id: int, languages: list[tuple[str, str]]) -> list[list]:
+    """[Add a Russian version] … for each (code, label) not given yet."""
+    return [[button(label, BROADCAST_VERSION, broadcast_id, code)] for code, label in languages]
+
+
+def parse_broadcast_version(callback_data: str | None) -> tuple[int, str] | None:
+    draft, separator, code = (_argument(callback_data, BROADCAST_VERSION) or "").partition(":")
+    broadcast_id = parse_db_id(draft)
+    if broadcast_id is None or not separator or not re.fullmatch(r"[a-z]{2,3}", code):
+        return None
+    return broadcast_id, code
+
+
+def walk_keyboard(nonce: str, kind: str, items: list[tuple[int, str]], page: int, pages: int,
+                  lang: str = "en") -> InlineKeyboardMarkup:
+    """One button per case (kind ``c``) or hearing (``h``), pages, and [Stop]."""
+    rows = [[button(shorten(label, 60), WALK, nonce, kind, item_id)] for item_id, label in items]
+    nav = []
+    if page > 0:
+        nav.append(button(t("◀️ Previous", lang), WALK, nonce, "p", page - 1))
+    if page + 1 < pages:
+        nav.append(button(t("Next ▶️", lang), WALK, nonce, "p", page + 1))
+    if nav:
+        rows.append(nav)
+    rows.append([button(t("✖️ Stop", lang), WALK, nonce, "x")])
+    return InlineKeyboardMarkup(rows)
+
+
+def stop_keyboard(nonce: str, lang: str = "en") -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(t("✖️ Stop", lang), WALK, nonce, "x")]])
+
+
+def parse_walk(callback_data: str | None) -> tuple[str, str, int | None] | None:
+    """(nonce, action c|h|p|x, its number) of walk button data, or None."""
+    match = _WALK_RE.fullmatch(callback_data or "")
+    if match is None:
+        return None
+    nonce, action, number, stop = match.groups()
+    if stop:
+        return nonce, "x", None
+    value = parse_db_id(number) if action != "p" else parse_page(number)
+    return None if value is None else (nonce, action, value)
+
+
+def case_choice_keyboard(choices: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """"Did you mean": one button per suggested case, opening its card."""
+    return InlineKeyboardMarkup([[button(shorten(label, 60), CASE_CARD, case_id)]
+                                 for case_id, label in choices])

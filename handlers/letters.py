@@ -248,7 +248,7 @@ async def write_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     case_row = None
     if slug is not None:
         async with services(context).db.session() as session:
-            case_row = await case_queries.get_case_by_slug(session=session, slug=slug)
+            case_row = await case_queries.get_case_by_slug_ci(session=session, slug=slug)
     if case_row is not None and case_row.is_open:
         await _start(update, context, case_row, edit=False)
         return

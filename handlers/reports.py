@@ -9,15 +9,17 @@ from bot.coordination import reports
 from bot.parsing import InputError
 from bot.services import services
 from handlers.common import lang_of, respond
+from handlers.roles import scope_for, user_id_of
 
 
 async def upcoming_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/upcoming"""
     svc = services(context)
+    scope = await scope_for(svc, user_id_of(update))
     async with svc.db.session() as session:
         text = await reports.upcoming_text(session=session, now=svc.clock.now(),
                                            default_timezone=svc.settings.default_timezone,
-                                           lang=lang_of(update))
+                                           lang=lang_of(update), scope=scope)
     await respond(update, text, edit=False)
 
 
@@ -27,14 +29,19 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     args = list(context.args or [])
     if len(args) > 1:
         raise InputError(usage=True)
+    scope = await scope_for(svc, user_id_of(update))
     async with svc.db.session() as session:
         text = await reports.stats_text(session=session, now=svc.clock.now(),
-                                        slug=args[0] if args else None, lang=lang_of(update))
+                                        slug=args[0] if args else None, lang=lang_of(update),
+                                        scope=scope)
     await respond(update, text, edit=False)
 
 
 async def audit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/audit"""
-    async with services(context).db.session() as session:
-        text = await reports.audit_text(session=session, lang=lang_of(update))
+    svc = services(context)
+    scope = await scope_for(svc, user_id_of(update))
+    async with svc.db.session() as session:
+        text = await reports.audit_text(session=session, lang=lang_of(update),
+                                        only_actor=user_id_of(update) if scope.limited else None)
     await respond(update, text, edit=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.commands import Audience
+from bot.coordination.scope import Scope, scope_of
 from bot.i18n import t
 from bot.services import Services
 from handlers.common import lang_of, respond
@@ -40,3 +41,9 @@ async def audience_of(svc: Services, user_id: int | None) -> Audience:
 
 async def not_available(update: Update) -> None:
     await respond(update, t("This command is not available.", lang_of(update)), edit=False)
+
+
+async def scope_for(svc: Services, user_id: int | None) -> Scope:
+    """The cases this person may coordinate (every case for owners and unlimited ones)."""
+    async with svc.db.session() as session:
+        return await scope_of(session=session, user_id=user_id, owners=svc.settings.admin_ids)

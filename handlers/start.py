@@ -5,9 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot import render
+from bot.case_search import suggest
 from bot.commands import Audience, table_of
 from bot.i18n import t
-from bot.parsing import parse_slug
+from bot.parsing import parse_slug, shown
 from bot.services import services
 from handlers import keyboards as kb
 from handlers.cases import show_card, show_case_list, subscribe_to
@@ -33,12 +35,21 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await respond(update, welcome_text(lang), kb.browse_keyboard(lang), edit=False)
         return
     slug = parse_slug(context.args[0])
-    case_row, first_visit = None, False
-    if slug is not None:
-        async with services(context).db.session() as session:
-            case_row = await case_queries.get_case_by_slug(session=session, slug=slug)
+    case_row, close, first_visit = None, [], False
+    async with services(context).db.session() as session:
+        if slug is not None:
+            case_row = await case_queries.get_case_by_slug_ci(session=session, slug=slug)
+        if case_row is None:  # a mistyped or hand-made link: the closest cases, as buttons
+            close = suggest(context.args[0], await case_queries.all_cases(session=session))
+        else:
             first_visit = await get_supporter(session=session,
                                               chat_id=update.effective_chat.id) is None
+    if case_row is None and close:
+        await respond(update, t("I could not find the case “{slug}”. Did you mean one of "
+                                "these?", lang, slug=shown(context.args[0])),
+                      kb.case_choice_keyboard([(row.id, render.case_title(row, lang))
+                                               for row in close]), edit=False)
+        return
     if case_row is None:
         await show_case_list(update, context, 0, edit=False, intro=t(
             "I could not find the case this link points to — it may have been renamed or "
@@ -65,7 +76,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         theirs = [command for command in table.for_audience(audience)
                   if command.audience != Audience.SUPPORTER]
         parts.append("\n".join([t("<b>For coordinators</b>", lang),
-                                *table.help_lines(theirs, lang),
+                                *table.help_lines(theirs, lang, syntax=True),
                                 t("Send a case file (YAML) as a document to add or update a "
                                   "case.", lang)]))
     await respond(update, "\n\n".join(parts), kb.browse_keyboard(lang), edit=False)

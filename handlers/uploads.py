@@ -14,7 +14,7 @@ from bot.parsing import InputError, clean_text
 from bot.services import services
 from handlers import fallback
 from handlers.common import lang_of, respond
-from handlers.roles import can_coordinate, user_id_of
+from handlers.roles import can_coordinate, scope_for, user_id_of
 
 FILENAME_LIMIT = 200
 
@@ -43,10 +43,11 @@ async def case_file_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     telegram_file = await document.get_file()
     content = bytes(await telegram_file.download_as_bytearray())
+    scope = await scope_for(svc, user_id_of(update))
     async with svc.db.session() as session:
         upload = await uploads.upload_case(session=session, actor_id=user_id_of(update),
                                            filename=filename, content=content,
-                                           now=svc.clock.now())
+                                           now=svc.clock.now(), scope=scope, lang=lang)
     if upload.errors:
         await respond(update, uploads.upload_errors_text(filename, upload.errors, lang),
                       edit=False)

@@ -22,8 +22,12 @@ async def record(*, session: AsyncSession, actor_id: int, action: str, detail: s
     await session.flush()
 
 
-async def recent(*, session: AsyncSession, limit: int = 20) -> Sequence[AuditEntry]:
-    """The newest entries first."""
-    query = select(AuditEntry).order_by(col(AuditEntry.created_at).desc(),
-                                        col(AuditEntry.id).desc()).limit(limit)
+async def recent(*, session: AsyncSession, limit: int = 20,
+                 actor_id: int | None = None) -> Sequence[AuditEntry]:
+    """The newest entries first (of one actor, if given)."""
+    query = select(AuditEntry)
+    if actor_id is not None:
+        query = query.where(AuditEntry.actor_id == actor_id)
+    query = query.order_by(col(AuditEntry.created_at).desc(),
+                           col(AuditEntry.id).desc()).limit(limit)
     return (await session.exec(query)).all()

@@ -56,3 +56,15 @@ async def set_status(*, session: AsyncSession, broadcast_id: int, status: str,
         update(PendingBroadcast).where(PendingBroadcast.id == broadcast_id).values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+async def set_payload(*, session: AsyncSession, broadcast_id: int, payload: dict) -> bool:
+    """A draft's facts changed before Send (a version of its text was added); False if it is
+    no longer a draft (sent or cancelled meanwhile)."""
+    result = await session.exec(
+        update(PendingBroadcast)
+        .where(PendingBroadcast.id == broadcast_id, PendingBroadcast.status == DRAFT)
+        .values(payload=payload)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1

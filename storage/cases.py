@@ -40,6 +40,17 @@ async def get_case_by_slug(*, session: AsyncSession, slug: str) -> Case | None:
     return (await session.exec(select(Case).where(Case.slug == slug))).first()
 
 
+async def get_case_by_slug_ci(*, session: AsyncSession, slug: str) -> Case | None:
+    """The case whose slug is ``slug`` in any letter case (``Kharkova`` is kharkova); an exact
+    match wins should two slugs differ only in case."""
+    rows = (await session.exec(select(Case).where(func.lower(Case.slug) == slug.lower()))).all()
+    return next((row for row in rows if row.slug == slug), rows[0] if rows else None)
+
+
+async def all_cases(*, session: AsyncSession) -> Sequence[Case]:
+    return (await session.exec(select(Case).order_by(_open_first(), Case.title))).all()
+
+
 async def all_slugs(*, session: AsyncSession) -> list[str]:
     return list((await session.exec(select(Case.slug).order_by(Case.slug))).all())
 

@@ -266,3 +266,33 @@ class PendingBroadcast(SQLModel, table=True):
     status: str = Field(default=BroadcastStatus.DRAFT, max_length=16)
     alert_id: int | None = Field(default=None, foreign_key="alert.id", ondelete="SET NULL")
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class CoordinatorCase(SQLModel, table=True):
+    """A case a limited coordinator may work on; a coordinator without rows here may work on
+    every case (owners always may)."""
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    case_id: int = Field(sa_column=Column(ForeignKey("case.id", ondelete="CASCADE"),
+                                          primary_key=True))
+
+
+class StaffLabel(SQLModel, table=True):
+    """The name a coordinator or owner chose to be shown by in /audit and /coordinators."""
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    label: str = Field(max_length=32)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class CoordinatorWalk(SQLModel, table=True):
+    """Where a coordinator is in a command given without its arguments (pick a case, pick a
+    hearing, type the rest), or which text version of a preview they are typing. One per
+    person; ``nonce`` changes at every step, so a button of an earlier step is recognised."""
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    command: str = Field(max_length=32)
+    step: str = Field(max_length=16)
+    nonce: str = Field(max_length=16)
+    data: dict = Field(sa_column=Column(JSON, nullable=False))
+    updated_at: dt.datetime = Field(default_factory=utcnow)

@@ -14,7 +14,9 @@ from helpers_cases import turn_to
 from sqlalchemy import func, update
 from sqlmodel import select
 
+from bot.clock import FakeClock
 from bot.render import format_local_time
+from bot.services import SERVICES_KEY
 from storage.models import (
     Alert,
     AuditEntry,
@@ -165,7 +167,7 @@ async def test_owner_adds_and_removes_a_coordinator(tg):
 async def test_hearing_input_is_checked(tg):
     owner = tg.owner()
     expectations = [
-        ("/hearing", "Usage: /hearing"),
+        ("/hearing", "/hearing: pick the case."),  # a walk (tests/test_coordinator_walks.py)
         ("/hearing kharkova", "Usage: /hearing"),
         (f"/hearing kharkov {FUTURE}-12-01 10:00", "Did you mean: kharkova"),
         (f"/appeal xyzzy-nothing {FUTURE}-12-01 10:00", "The cases are:"),
@@ -177,7 +179,7 @@ async def test_hearing_input_is_checked(tg):
         ("/cancelhearing abc", "Usage: /cancelhearing"),
         ("/outcome 5", "Usage: /outcome"),
         ("/news kharkova", "Usage: /news"),
-        ("/closecase", "Usage: /closecase"),
+        ("/closecase kharkova", "Usage: /closecase"),
         (f"/news kharkova {'x' * 3200}", "at most 3000"),
     ]
     for command, expected in expectations:
@@ -328,6 +330,14 @@ async def test_postpone_cancel_and_outcome_reach_subscribers(tg):
     assert due and all(moment < hearing.starts_at for moment in due)
     assert max(due) > dt.datetime(FUTURE, 11, 19, tzinfo=dt.UTC)  # moved with the hearing
 
+    # Not yet: a hearing still to come has no outcome, and nothing changes.
+    await owner.send(f"/outcome {hearing.id} Acquitted")
+    refusal = (await owner.reply()).text
+    assert "has not started yet" in refusal and f"/postpone {hearing.id}" in refusal
+    assert f"#{hearing.id} · kharkova" in refusal and "20 Nov" in refusal
+    assert not await rows(tg, PendingBroadcast, PendingBroadcast.kind == "outcome")
+    # Once it began, its outcome can be told.
+    tg.app.bot_data[SERVICES_KEY].clock = FakeClock(hearing.starts_at + dt.timedelta(hours=3))
     alert, question = await preview(owner, f"/outcome {hearing.id} The court  adjourned;\n"
                                            "next steps <soon>.")
     assert "Outcome" in alert.text and "next steps <soon>." in alert.text

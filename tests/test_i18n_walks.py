@@ -165,6 +165,8 @@ async def test_a_coordinator_meets_no_english(tg, lang):
     await command("/postpone 999 2030-01-01 10:00")
     await command(f"/postpone {hearing} {YEAR}-03-05 10:00", send=True)
     await command(f"/outcome {hearing}")
+    await command(f"/outcome {hearing} Суд отложил решение.")  # refused: not started yet
+    tg.app.bot_data[SERVICES_KEY].clock = FakeClock(dt.datetime(YEAR, 3, 5, 6, 0, tzinfo=dt.UTC))
     await command(f"/outcome {hearing} Суд отложил решение.", send=True)
     await command("/news kharkova Свидание с семьёй разрешено.", send=True)
     await command("/news")

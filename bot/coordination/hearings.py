@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.alert_texts import PLACE_LIMIT, AlertKind, case_title, heading, hearing_name
+from bot.alert_texts import PLACE_LIMIT, AlertKind, case_title, heading, hearing_name, written
 from bot.coordination.kinds import (
     ALERT_LANGUAGE,
     Applied,
@@ -26,6 +26,7 @@ from bot.coordination.lookup import (
     find_case,
     find_hearing,
     first_action,
+    hearing_subject,
     refuse_closed,
 )
 from bot.i18n import N_, t, tn
@@ -79,14 +80,14 @@ async def propose_appeal(session: AsyncSession, request: DraftRequest) -> Propos
 async def _propose_scheduled(session: AsyncSession, request: DraftRequest,
                              kind: AlertKind) -> Proposal:
     args, lang = request.args, request.lang
-    if len(args) < 2:
+    if not args:
         raise InputError(usage=True)
-    case = await find_case(session=session, text=args[0], lang=lang)
+    case = await find_case(session=session, text=args[0], lang=lang, scope=request.scope)
+    timezone = case_timezone(case, request.default_timezone)
     when = split_when(args[1:])
     if when is None:
-        raise InputError(usage=True)
-    timezone = case_timezone(case, request.default_timezone)
-    starts_at = parse_moment(when[0], when[1], timezone, now=request.now, lang=lang)
+        raise InputError(usage=True, zone=timezone)
+    starts_at = _moment_for(when, timezone, request)
     refuse_closed(case, lang)
     place = clean_text(" ".join(when[2]), lang, limit=PLACE_LIMIT) or None
     payload = {**case_titles(case), "hearing_kind": kind, "timezone": timezone,
@@ -98,12 +99,23 @@ async def _propose_scheduled(session: AsyncSession, request: DraftRequest,
     return Proposal(case, kind, payload, case_open=True, effect=effect)
 
 
+def _moment_for(when: tuple[str, str, list[str]], timezone: str,
+                request: DraftRequest) -> dt.datetime:
+    """The typed date and time read in the case's zone; a refusal names that zone, so the
+    usage shows the case's own UTC offset."""
+    try:
+        return parse_moment(when[0], when[1], timezone, now=request.now, lang=request.lang)
+    except InputError as error:
+        error.zone = timezone
+        raise
+
+
 def render_scheduled(payload: Payload, lang: str) -> str:
     """A hearing or an appeal hearing was scheduled: what, when, where, what to do now."""
     title = (t("Appeal hearing scheduled", lang)
              if payload["hearing_kind"] == AlertKind.APPEAL_HEARING
              else t("Hearing scheduled", lang))
-    place = payload.get("place")
+    place = written(payload, "place", lang)
     actions = payload.get("action") or {}
     action = next((actions[code] for code in fallback_chain(lang) if actions.get(code)), None)
     lines = [
@@ -147,7 +159,8 @@ async def apply_scheduled(change: Applying) -> Applied:
 
 async def _scheduled_hearing(session: AsyncSession, request: DraftRequest, text: str | None,
                              refusal: str) -> tuple[Event, Case]:
-    event, case = await find_hearing(session=session, text=text, lang=request.lang)
+    event, case = await find_hearing(session=session, text=text, lang=request.lang,
+                                     scope=request.scope)
     if event.status != EventStatus.SCHEDULED or event.starts_at is None:
         raise InputError(t(refusal, request.lang, id=event.id, status=escape(event.status)))
     return event, case
@@ -167,17 +180,18 @@ async def propose_postpone(session: AsyncSession, request: DraftRequest) -> Prop
         session, request, args[0], N_("Event #{id} is not a scheduled hearing (it is {status}), "
                                       "so it cannot be postponed."))
     refuse_closed(case, lang)
+    timezone = case_timezone(case, request.default_timezone)
     when = split_when(args[1:])
     if when is None or when[2]:
-        raise InputError(usage=True)
-    timezone = case_timezone(case, request.default_timezone)
-    starts_at = parse_moment(when[0], when[1], timezone, now=request.now, lang=lang)
+        raise InputError(usage=True, zone=timezone)
+    starts_at = _moment_for(when, timezone, request)
     if starts_at == event.starts_at:
         raise InputError(t("Event #{id} is already set for that time.", lang, id=event.id))
     payload = _hearing_payload(event, case, timezone) | {
         "starts_at": starts_at.isoformat(), "place": event.place}
     effect = t("Send also moves the hearing on the timeline and re-plans its reminders.", lang)
-    return Proposal(case, AlertKind.POSTPONED, payload, case_open=True, effect=effect)
+    return Proposal(case, AlertKind.POSTPONED, payload, case_open=True, effect=effect,
+                    subject=hearing_subject(event, case, timezone, lang))
 
 
 def render_postponed(payload: Payload, lang: str) -> str:
@@ -232,7 +246,8 @@ async def propose_cancel(session: AsyncSession, request: DraftRequest) -> Propos
     effect = t("Send also marks the hearing cancelled on the timeline and stops its reminders.",
                request.lang)
     return Proposal(case, AlertKind.CANCELLED, _hearing_payload(event, case, timezone),
-                    case_open=case.is_open, effect=effect)
+                    case_open=case.is_open, effect=effect,
+                    subject=hearing_subject(event, case, timezone, request.lang))
 
 
 def render_cancelled(payload: Payload, lang: str) -> str:

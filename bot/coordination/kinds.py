@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.alert_texts import AlertKind
+from bot.coordination.scope import EVERY_CASE, Scope
 from bot.i18n import DEFAULT_LANGUAGE
 from storage.models import Case, PendingBroadcast
 
@@ -31,6 +32,7 @@ class DraftRequest:
     default_timezone: str
     reminder_offsets: Sequence[int]
     lang: str = "en"
+    scope: Scope = EVERY_CASE  # the cases this coordinator may act on
 
     @property
     def args(self) -> list[str]:
@@ -53,6 +55,7 @@ class Proposal:
     payload: dict[str, Any]
     case_open: bool  # whether the case is still open once this is sent (for the keyboard)
     effect: str  # what else Send does, in one sentence (in the coordinator's language)
+    subject: str | None = None  # the hearing it acts on (HTML), named in the preview
 
 
 Propose = Callable[[AsyncSession, DraftRequest], Awaitable[Proposal]]

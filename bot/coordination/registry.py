@@ -15,4 +15,5 @@ BROADCAST_KINDS: dict[str, BroadcastKind] = {kind.name: kind for kind in (
     BroadcastKind(AlertKind.OUTCOME, updates.render_outcome, updates.apply_outcome),
     BroadcastKind(AlertKind.NEWS, updates.render_news, updates.apply_news),
     BroadcastKind(AlertKind.CLOSED, updates.render_closed, updates.apply_closed),
+    BroadcastKind(AlertKind.REOPENED, updates.render_reopened, updates.apply_reopened),
 )}

@@ -11,17 +11,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.alert_texts import hearing_name
 from bot.coordination.lookup import case_timezone, find_case
+from bot.coordination.scope import EVERY_CASE, Scope
 from bot.i18n import t
+from bot.parsing import InputError
 from bot.render import format_local_time, shorten, shorten_html_lines
-from storage import audit
+from storage import audit, staff
 from storage import cases as case_queries
 from storage import stats as stat_queries
 from storage.letters import letter_counts
 
 
 async def upcoming_text(*, session: AsyncSession, now: dt.datetime, default_timezone: str,
-                        lang: str = "en") -> str:
-    rows = await stat_queries.upcoming_hearings(session=session, now=now)
+                        lang: str = "en", scope: Scope = EVERY_CASE) -> str:
+    rows = [(event, case) for event, case in
+            await stat_queries.upcoming_hearings(session=session, now=now)
+            if scope.allows(case.id)]
     if not rows:
         return t("🗓 No hearings are scheduled. Schedule one with /hearing or /appeal.", lang)
     lines = [t("🗓 <b>Upcoming hearings</b>", lang), ""]
@@ -39,8 +43,18 @@ async def upcoming_text(*, session: AsyncSession, now: dt.datetime, default_time
 
 
 async def stats_text(*, session: AsyncSession, now: dt.datetime, slug: str | None,
-                     lang: str = "en") -> str:
-    case = await find_case(session=session, text=slug, lang=lang) if slug else None
+                     lang: str = "en", scope: Scope = EVERY_CASE) -> str:
+    if slug is None and scope.limited:
+        # The all-cases figures include cases a limited coordinator does not see.
+        if len(scope.case_ids) != 1:
+            cases = [row for row in await case_queries.all_cases(session=session)
+                     if scope.allows(row.id)]
+            raise InputError(t("Name one of your cases: {cases}.", lang,
+                               cases=", ".join(f"<code>{escape(row.slug)}</code>"
+                                               for row in cases)), usage=True)
+        only = await case_queries.get_case(session=session, case_id=next(iter(scope.case_ids)))
+        slug = only.slug
+    case = await find_case(session=session, text=slug, lang=lang, scope=scope) if slug else None
     case_id = case.id if case is not None else None
     subscribers = await stat_queries.subscriber_stats(session=session, now=now, case_id=case_id)
     deliveries = await stat_queries.delivery_stats(session=session, case_id=case_id)
@@ -94,13 +108,24 @@ async def stats_text(*, session: AsyncSession, now: dt.datetime, slug: str | Non
     return shorten_html_lines(lines)
 
 
-async def audit_text(*, session: AsyncSession, lang: str = "en", limit: int = 25) -> str:
-    rows = await audit.recent(session=session, limit=limit)
+async def audit_text(*, session: AsyncSession, lang: str = "en", limit: int = 25,
+                     only_actor: int | None = None) -> str:
+    """The latest admin actions (``only_actor``: just that person's, for a limited
+    coordinator, whose view must not show other cases' work), each by its actor's label."""
+    rows = await audit.recent(session=session, limit=limit, actor_id=only_actor)
     if not rows:
         return t("🧾 The audit log is empty.", lang)
+    names = await staff.labels(session=session, user_ids=[row.actor_id for row in rows])
     lines = [t("🧾 <b>Audit log</b> — newest first", lang), ""]
     for row in rows:
         moment = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
-        lines.append(f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC · <code>{row.actor_id}"
-                     f"</code> · <b>{escape(row.action)}</b> · {escape(shorten(row.detail, 200))}")
+        lines.append(f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC · "
+                     f"{actor_name(row.actor_id, names)} · <b>{escape(row.action)}</b> · "
+                     f"{escape(shorten(row.detail, 200))}")
     return shorten_html_lines(lines)
+
+
+def actor_name(user_id: int, names: dict[int, str]) -> str:
+    """A coordinator as /audit shows them: their chosen label, else their id (HTML)."""
+    label = names.get(user_id)
+    return f"<b>{escape(label)}</b>" if label else f"<code>{user_id}</code>"

@@ -10,10 +10,12 @@ from html import escape
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.coordination.scope import EVERY_CASE, Scope
 from bot.i18n import t, tn
 from bot.render import shorten_html_lines
 from content.loader import ContentError, parse_case
 from storage import audit
+from storage import cases as case_queries
 from storage.authorities import all_authorities
 from storage.library_sync import upsert_case
 
@@ -30,12 +32,20 @@ class Upload:
 
 
 async def upload_case(*, session: AsyncSession, actor_id: int, filename: str, content: bytes,
-                      now: dt.datetime) -> Upload:
-    """Check a case file with the same rules as content/ and add or update its case."""
+                      now: dt.datetime, scope: Scope = EVERY_CASE,
+                      lang: str = "en") -> Upload:
+    """Check a case file with the same rules as content/ and add or update its case (a
+    limited coordinator: only one of their cases)."""
     authorities = await all_authorities(session=session)
     case, errors = parse_case(content, filename, authorities)
     if case is None:
         return Upload(errors=errors)
+    if scope.limited:
+        existing = await case_queries.get_case_by_slug(session=session, slug=case.slug)
+        if existing is None or not scope.allows(existing.id):
+            return Upload(errors=[ContentError(filename, "slug", t(
+                "you coordinate only some cases, and “{slug}” is not one of them", lang,
+                slug=case.slug))])
     synced = await upsert_case(session=session, case=case, origin="upload")
     await audit.record(session=session, actor_id=actor_id, action="upload_case",
                        detail=f"{case.slug} ({synced.outcome}) from {filename}", now=now)
