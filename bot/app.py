@@ -31,7 +31,19 @@ from bot.reminders import schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.wizard import WIZARD_TTL
 from content.loader import load_library
-from handlers import admin, cases, fallback, language, letters, privacy, uploads
+from handlers import (
+    admin,
+    case_editor,
+    cases,
+    editor_text,
+    fallback,
+    importing,
+    language,
+    letters,
+    privacy,
+    uploads,
+)
+from handlers import editor_keyboards as ekb
 from handlers import keyboards as kb
 from handlers import stale_addresses as stale
 from handlers.command_table import COMMANDS, answering
@@ -94,6 +106,8 @@ def register_handlers(app: Application) -> None:
         CallbackQueryHandler(letters.wizard_button, pattern=kb.pattern(kb.LETTER_WIZARD)),
         CallbackQueryHandler(admin.broadcast_button, pattern=kb.pattern(kb.BROADCAST)),
         CallbackQueryHandler(stale.stale_addresses_button, pattern=kb.pattern(kb.STALE_ADDRESSES)),
+        CallbackQueryHandler(case_editor.editor_button, pattern=kb.pattern(ekb.EDITOR)),
+        CallbackQueryHandler(importing.import_button, pattern=kb.pattern(ekb.IMPORT)),
     ])
 
     # Messages that are not commands. The letter wizard's typed signature must come before the
@@ -101,7 +115,9 @@ def register_handlers(app: Application) -> None:
     # for a signature and hands any other text to fallback.free_text itself. A case file sent
     # by a coordinator adds or updates that case; anyone else's document gets the usual answer.
     app.add_handlers([
-        MessageHandler(filters.TEXT & ~filters.COMMAND & private, letters.signature_text),
+        # A coordinator's text for the case editor or a pasted appeal; anything else goes on
+        # to the letter wizard's signature step.
+        MessageHandler(filters.TEXT & ~filters.COMMAND & private, editor_text.draft_text),
         MessageHandler(filters.Document.ALL & private, uploads.case_file_upload),
     ])
 

@@ -20,7 +20,7 @@ from bot.coordination import hearings, updates
 from bot.i18n import N_, t
 from bot.parsing import InputError
 from bot.services import services
-from handlers import cases, language, letters, privacy, reports, start, team
+from handlers import case_editor, cases, importing, language, letters, privacy, reports, start, team
 from handlers import stale_addresses as stale
 from handlers.admin import previewing
 from handlers.common import lang_of, respond
@@ -51,6 +51,9 @@ CLOSE_USAGE = N_("<b>Usage:</b> /closecase &lt;case&gt; &lt;why no further actio
 STATS_USAGE = N_("<b>Usage:</b> /stats [case]")
 ADD_USAGE = N_("<b>Usage:</b> /addcoordinator &lt;user id&gt;\nThe numeric Telegram user id, "
                "e.g. <code>/addcoordinator 123456789</code>.")
+EDITCASE_USAGE = N_("<b>Usage:</b> /editcase &lt;case&gt;\nExample: <code>/editcase kharkova</code>")
+EXPORTCASE_USAGE = N_("<b>Usage:</b> /exportcase &lt;case&gt;\n"
+                      "Example: <code>/exportcase kharkova</code>")
 REMOVE_USAGE = N_("<b>Usage:</b> /removecoordinator &lt;user id&gt;\n/coordinators lists them.")
 
 COMMANDS = CommandTable([
@@ -95,6 +98,16 @@ COMMANDS = CommandTable([
     Command("audit", COORDINATOR, reports.audit_command, N_("Who did what, and when")),
     Command("staleaddresses", COORDINATOR, stale.stale_addresses_command,
             N_("Addresses not checked for a year")),
+    Command("import", COORDINATOR, importing.import_command,
+            N_("Turn an appeal's text into a draft case")),
+    Command("newcase", COORDINATOR, case_editor.newcase_command,
+            N_("Write a new case, field by field")),
+    Command("editcase", COORDINATOR, case_editor.editcase_command, N_("Edit a case"),
+            usage=EDITCASE_USAGE),
+    Command("exportcase", COORDINATOR, case_editor.exportcase_command,
+            N_("A case as a YAML file for content/cases"), usage=EXPORTCASE_USAGE),
+    Command("newauthority", COORDINATOR, case_editor.newauthority_command,
+            N_("Add an authority to the directory")),
     # Owners
     Command("coordinators", OWNER, team.coordinators_command, N_("List the coordinators")),
     Command("addcoordinator", OWNER, team.add_coordinator_command,

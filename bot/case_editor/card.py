@@ -1,0 +1,86 @@
+"""The draft as the coordinator sees it: every field with what it holds or that it is missing,
+the import's notes, and the problems left before it can be published."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from bot.case_editor.fields import FIELDS, LANGUAGES
+from bot.i18n import t
+from bot.render import shorten_html_lines
+from content.errors import ContentError
+
+PREVIEW = 90  # characters of a long value shown on the card
+
+
+def _short(value: str) -> str:
+    value = " ".join(str(value).split())
+    return escape(value if len(value) <= PREVIEW else value[:PREVIEW - 1] + "…")
+
+
+def _value(data: dict[str, Any], name: str, authorities: dict[str, Any], lang: str) -> str:
+    field = FIELDS[name]
+    value = data.get(field.path)
+    if field.per_language and name != "actions":
+        value = value or {}
+        shown = [f"{code}: {_short(value[code])}" for code in LANGUAGES if value.get(code)]
+        return "; ".join(shown)
+    if name == "actions":
+        items = value or []
+        if not items:
+            return ""
+        langs = "/".join(code for code in LANGUAGES if all(item.get(code) for item in items))
+        return t("{count} ({languages})", lang, count=len(items), languages=langs or "—") + \
+            "".join(f"\n   {index + 1}. {_short(next(iter(item.values())))}"
+                    for index, item in enumerate(items))
+    if name == "people":
+        return "; ".join(_short(f"{p.get('name')} — {p.get('role') or '?'}") for p in value or [])
+    if name == "timeline":
+        return "".join(f"\n   {_short(e.get('date'))} · {_short(e.get('kind'))} · "
+                       f"{_short(next(iter((e.get('text') or {'': ''}).values())))}"
+                       for e in value or [])
+    if name == "sources":
+        return "; ".join(_short(s.get("publisher") or "") for s in value or [])
+    if name == "codes":
+        return ", ".join(f"<code>{escape(code)}</code>" for code in value or [])
+    return _short(value) if value else ""
+
+
+def render(data: dict[str, Any], authorities: dict[str, Any], notes: list, directory_names:
+           dict[str, str], errors: list[ContentError], lang: str, *, editing: str | None) -> str:
+    head = (t("✏️ <b>Editing the case</b> <code>{slug}</code>", lang, slug=escape(editing))
+            if editing else t("📝 <b>Draft case</b>", lang))
+    lines = [head, ""]
+    for name, field in FIELDS.items():
+        value = _value(data, name, authorities, lang)
+        mark = "✅" if value else "▫️"
+        lines.append(f"{mark} <b>{t(field.label, lang)}</b>: "
+                     f"{value or t('— missing', lang)}")
+    keys = data.get("addressees") or []
+    lines.append(f"{'✅' if keys else '▫️'} <b>{t('Addressees', lang)}</b>: "
+                 + (t('— missing', lang) if not keys else ""))
+    for key in keys:
+        new = key in authorities
+        name = (authorities[key].get("name") if new else directory_names.get(key)) or key
+        lines.append(f"   • {_short(name)} (<code>{escape(key)}</code>)"
+                     + (" " + t("— new", lang) if new else ""))
+    if data.get("write_to_embassy"):
+        lines.append(t("✅ Also asks supporters to write to the embassy in their country.",
+                       lang))
+    if notes:
+        lines += ["", t("<b>What the import found</b>", lang)]
+        for msgid, values in notes:
+            values = {key: ", ".join(t(v, lang) for v in value) if isinstance(value, list)
+                      else escape(str(value)) for key, value in values.items()}
+            lines.append("ℹ️ " + t(msgid, lang, **values))
+    lines.append("")
+    if errors:
+        lines.append(t("<b>Before publishing</b> ({count}):", lang, count=len(errors)))
+        lines += [f"• <code>{escape(error.field or '—')}</code>: {escape(error.message)}"
+                  for error in errors[:12]]
+        if len(errors) > 12:
+            lines.append(t("… and {count} more.", lang, count=len(errors) - 12))
+    else:
+        lines.append(t("✅ Ready to publish.", lang))
+    return shorten_html_lines(lines)
