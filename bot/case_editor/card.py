@@ -39,7 +39,9 @@ def _value(data: dict[str, Any], name: str, authorities: dict[str, Any], lang: s
     if name == "timeline":
         return "".join(f"\n   {_short(e.get('date'))} · {_short(e.get('kind'))} · "
                        f"{_short(next(iter((e.get('text') or {'': ''}).values())))}"
-                       for e in value or [])
+                       for e in (value or [])[:6]) + (
+            "\n   " + t("… and {count} more.", lang, count=len(value) - 6)
+            if len(value or []) > 6 else "")
     if name == "sources":
         return "; ".join(_short(s.get("publisher") or "") for s in value or [])
     if name == "codes":
@@ -68,19 +70,19 @@ def render(data: dict[str, Any], authorities: dict[str, Any], notes: list, direc
     if data.get("write_to_embassy"):
         lines.append(t("✅ Also asks supporters to write to the embassy in their country.",
                        lang))
-    if notes:
-        lines += ["", t("<b>What the import found</b>", lang)]
-        for msgid, values in notes:
-            values = {key: ", ".join(t(v, lang) for v in value) if isinstance(value, list)
-                      else escape(str(value)) for key, value in values.items()}
-            lines.append("ℹ️ " + t(msgid, lang, **values))
     lines.append("")
     if errors:
         lines.append(t("<b>Before publishing</b> ({count}):", lang, count=len(errors)))
         lines += [f"• <code>{escape(error.field or '—')}</code>: {escape(error.message)}"
-                  for error in errors[:12]]
-        if len(errors) > 12:
-            lines.append(t("… and {count} more.", lang, count=len(errors) - 12))
+                  for error in errors[:6]]
+        if len(errors) > 6:
+            lines.append(t("… and {count} more.", lang, count=len(errors) - 6))
     else:
         lines.append(t("✅ Ready to publish.", lang))
+    if notes:
+        lines += ["", t("<b>What the import found</b>", lang)]
+        for msgid, values in notes:
+            values = {key: ", ".join(escape(t(v, lang)) for v in value) if isinstance(value, list)
+                      else escape(str(value)) for key, value in values.items()}
+            lines.append("ℹ️ " + t(msgid, lang, **values))
     return shorten_html_lines(lines)

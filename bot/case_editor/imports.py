@@ -41,12 +41,12 @@ def notes_for(appeal: FoundAppeal, count: int, index: int) -> list[list]:
             notes.append([N_("{name}: {count} e-mail address(es) hidden in the source "
                              "(\"[email protected]\") were dropped."),
                           {"name": found.name, "count": found.redacted}])
-        if found.known_key:
-            notes.append([N_("{name} is already in the directory as {key}: reused."),
-                          {"name": found.name, "key": found.known_key}])
-        else:
+        if not found.known_key:
             notes.append([N_("{name} is new: it is added to the directory when you publish."),
                           {"name": found.name}])
+    known = [found.known_key for found in appeal.addressees if found.known_key]
+    if known:
+        notes.append([N_("Already in the directory (reused): {keys}."), {"keys": known}])
     if appeal.language == "fr":
         notes.append([N_("The appeal is in French: its texts are copied as written into the "
                          "English fields; translate them before publishing."), {}])

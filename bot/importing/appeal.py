@@ -110,7 +110,7 @@ def _title(text: str, fmt: str) -> str | None:
 
 
 def _country(title: str | None, text: str) -> str | None:
-    if title:
+    if title and ":" in title:
         head = title.split(":", 1)[0].strip()
         if 2 <= len(head) <= 40 and head.replace(" ", "").isalpha() and head[0].isupper():
             return head
