@@ -28,7 +28,7 @@ MISSING = {"codes": N_("appeal code"), "title": N_("title"), "country": N_("coun
 
 
 def notes_for(appeal: FoundAppeal, count: int, index: int) -> list[list]:
-    notes: list[list] = [[N_("Read as {format}."), {"format": FORMATS[appeal.format]}]]
+    notes: list[list] = [[N_("Read as {format}."), {"format": [FORMATS[appeal.format]]}]]
     if count > 1:
         notes.append([N_("This text holds {count} appeals; this draft is appeal {number}."),
                       {"count": count, "number": index + 1}])
