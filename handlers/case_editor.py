@@ -256,7 +256,7 @@ async def typed_text(update: Update, context: ContextTypes.DEFAULT_TYPE,
                        awaiting=None)
     if errors:
         lines = [t("❌ Not changed:", lang)] + [
-            f"• <code>{escape(error.field)}</code>: {escape(error.message)}" for error in errors]
+            f"• <code>{escape(error.field)}</code>: {card.problem(error, lang)}" for error in errors]
         await respond(update, "\n".join(lines) + "\n" + t("Type it again, or go back.", lang),
                       ekb.back_keyboard(lang), edit=False)
         return
@@ -270,7 +270,7 @@ async def _typed_authority(update: Update, svc: Services, draft: CaseDraft, text
     if unknown or authority is None:
         lines = [t("❌ The authority was not saved:", lang)]
         lines += [t("• unknown line: {label}", lang, label=escape(label)) for label in unknown]
-        lines += [f"• <code>{escape(error.field)}</code>: {escape(error.message)}"
+        lines += [f"• <code>{escape(error.field)}</code>: {card.problem(error, lang)}"
                   for error in errors]
         await respond(update, "\n".join(lines), ekb.back_keyboard(lang), edit=False)
         return

@@ -3,6 +3,7 @@ the import's notes, and the problems left before it can be published."""
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -49,6 +50,19 @@ def _value(data: dict[str, Any], name: str, authorities: dict[str, Any], lang: s
     return _short(value) if value else ""
 
 
+_LANGUAGE_MISSING = re.compile(r"^the text in \w+ \((en|ru|kk): …\) is missing$")
+
+
+def problem(error: ContentError, lang: str) -> str:
+    """The schema's message; the two a draft has most, in the coordinator's language."""
+    if error.message == "this required field is missing":
+        return t("missing", lang)
+    match = _LANGUAGE_MISSING.fullmatch(error.message)
+    if match:
+        return t("missing in {language}", lang, language=match.group(1))
+    return escape(error.message)
+
+
 def render(data: dict[str, Any], authorities: dict[str, Any], notes: list, directory_names:
            dict[str, str], errors: list[ContentError], lang: str, *, editing: str | None) -> str:
     head = (t("✏️ <b>Editing the case</b> <code>{slug}</code>", lang, slug=escape(editing))
@@ -57,11 +71,11 @@ def render(data: dict[str, Any], authorities: dict[str, Any], notes: list, direc
     for name, field in FIELDS.items():
         value = _value(data, name, authorities, lang)
         mark = "✅" if value else "▫️"
-        lines.append(f"{mark} <b>{t(field.label, lang)}</b>: "
-                     f"{value or t('— missing', lang)}")
+        label, missing = t(field.label, lang), t("— missing", lang)
+        lines.append(f"{mark} <b>{label}</b>: {value or missing}")
     keys = data.get("addressees") or []
-    lines.append(f"{'✅' if keys else '▫️'} <b>{t('Addressees', lang)}</b>: "
-                 + (t('— missing', lang) if not keys else ""))
+    label, missing = t("Addressees", lang), t("— missing", lang)
+    lines.append(f"{'✅' if keys else '▫️'} <b>{label}</b>: " + ("" if keys else missing))
     for key in keys:
         new = key in authorities
         name = (authorities[key].get("name") if new else directory_names.get(key)) or key
@@ -73,7 +87,7 @@ def render(data: dict[str, Any], authorities: dict[str, Any], notes: list, direc
     lines.append("")
     if errors:
         lines.append(t("<b>Before publishing</b> ({count}):", lang, count=len(errors)))
-        lines += [f"• <code>{escape(error.field or '—')}</code>: {escape(error.message)}"
+        lines += [f"• <code>{escape(error.field or '—')}</code>: {problem(error, lang)}"
                   for error in errors[:6]]
         if len(errors) > 6:
             lines.append(t("… and {count} more.", lang, count=len(errors) - 6))
