@@ -24,6 +24,21 @@ async def _set(owner, data: str, text: str) -> str:
     return (await owner.reply()).text
 
 
+async def _paste(owner, text: str) -> int:
+    """Paste ``text`` as Telegram lets a person: messages of at most 4096 characters."""
+    chunks, chunk = [], ""
+    for line in text.splitlines(keepends=True):
+        if len(chunk) + len(line) > 4000:
+            chunks.append(chunk)
+            chunk = ""
+        chunk += line
+    chunks.append(chunk)
+    for chunk in chunks:
+        await owner.send(chunk)
+        assert "characters so far" in (await owner.reply()).text
+    return len(chunks)
+
+
 async def _next_draft(owner) -> str:
     """The next draft card the bot shows (after its "Reading …" line)."""
     while True:
@@ -38,12 +53,7 @@ async def test_paste_edit_publish_and_a_supporter_sees_it(tg):
     assert "not available" in (await alice.reply()).text
     await owner.send("/import")
     assert "Paste" in (await owner.reply()).text
-    text = SEED.read_text()
-    half = text.index("Background")
-    await owner.send(text[:half])  # two messages, joined until Done
-    assert "characters so far" in (await owner.reply()).text
-    await owner.send(text[half:])
-    await owner.reply()
+    assert await _paste(owner, SEED.read_text()) > 1  # several messages, joined until Done
     await owner.press("Done")
     card = (await owner.reply()).text
     assert "KAZ 003 / 1017 / OBS 107" in card and "kharkova-2" in card
@@ -121,6 +131,20 @@ async def test_documents_and_new_authorities(tg):
     assert "UA 123/19" in await _next_draft(owner)
     await owner.send_document("broken.pdf", b"%PDF-1.4 nothing")
     assert "could not read this PDF" in (await owner.reply()).text
+
+    await owner.send("/import")  # two appeals in one paste: a button for each
+    await owner.reply()
+    await _paste(owner, SEED.read_text() + "\n\n" + (FIXTURES / "amnesty_ua.txt").read_text())
+    await owner.press("Done")
+    card = await _next_draft(owner)
+    assert "This text holds 2 appeals; this draft is appeal 1" in card and "OBS 107" in card
+    await owner.press("Appeal 2")
+    assert "UA 123/19" in await _next_draft(owner)
+    await owner.press("Publish")  # incomplete: the case file's own errors, nothing stored
+    refused = (await owner.reply()).text
+    assert "was not loaded" in refused and "summary" in refused
+    async with tg.db.session() as session:
+        assert (await session.exec(select(Case).where(Case.slug == "testov"))).first() is None
 
     await owner.send("/newcase")
     assert "Draft case" in (await owner.reply()).text
