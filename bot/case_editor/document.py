@@ -60,7 +60,7 @@ def check_authority(document: Mapping[str, Any]) -> tuple[Authority | None, list
     try:
         return Authority.model_validate(clean(document)), []
     except ValidationError as error:
-        return None, validation_errors(error, Authority, "authorities.yaml", f"({key})")
+        return None, validation_errors(error, Authority, "authorities.yaml", str(key))
 
 
 def export_yaml(case: Case) -> str:
