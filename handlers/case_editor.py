@@ -46,8 +46,7 @@ async def show_draft(update: Update, svc: Services, draft: CaseDraft, *,
     async with svc.db.session() as session:
         directory, authority_errors = await directory_with(session, draft)
     _, errors = document.check(draft.data, directory)
-    names = {key: authority.name for key, authority in directory.items()}
-    text = card.render(draft.data, draft.authorities, draft.notes, names,
+    text = card.render(draft.data, draft.authorities, draft.notes, directory,
                        authority_errors + errors, lang, editing=draft.editing)
     markup = ekb.editor_keyboard(
         lang, appeals=len(split_appeals(draft.paste)) if draft.paste else 0,

@@ -4,6 +4,7 @@ the import's notes, and the problems left before it can be published."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
@@ -11,6 +12,7 @@ from bot.case_editor.fields import FIELDS, LANGUAGES
 from bot.i18n import t
 from bot.render import shorten_html_lines
 from content.errors import ContentError
+from content.schema import Authority
 
 PREVIEW = 90  # characters of a long value shown on the card
 
@@ -63,8 +65,27 @@ def problem(error: ContentError, lang: str) -> str:
     return escape(error.message)
 
 
-def render(data: dict[str, Any], authorities: dict[str, Any], notes: list, directory_names:
-           dict[str, str], errors: list[ContentError], lang: str, *, editing: str | None) -> str:
+def _channels(entry: dict[str, Any], *, new: bool) -> str:
+    """How to reach an addressee, in one short line (a new one's role, post and salutation
+    too: the coordinator checks what the import read)."""
+    parts = [f"📠 {escape(fax)}" for fax in entry.get("faxes") or []]
+    parts += [f"✉️ {escape(email)}" for email in entry.get("emails") or []]
+    if new:
+        parts += [f"☎️ {escape(phone)}" for phone in entry.get("phones") or []]
+        marks = {"role": "👤", "postal_address": "🏢", "web_form": "🌐"}
+        parts += [f"{mark} {_short(entry[name])}" for name, mark in marks.items()
+                  if entry.get(name)]
+        salutation = (entry.get("salutation") or {}).get("en")
+        if salutation:
+            parts.append(f"«{_short(salutation)}»")
+    elif entry.get("postal_address"):
+        parts.append("🏢")
+    return " · ".join(parts)
+
+
+def render(data: dict[str, Any], authorities: dict[str, Any], notes: list,
+           directory: Mapping[str, Authority], errors: list[ContentError], lang: str, *,
+           editing: str | None) -> str:
     head = (t("✏️ <b>Editing the case</b> <code>{slug}</code>", lang, slug=escape(editing))
             if editing else t("📝 <b>Draft case</b>", lang))
     lines = [head, ""]
@@ -78,9 +99,13 @@ def render(data: dict[str, Any], authorities: dict[str, Any], notes: list, direc
     lines.append(f"{'✅' if keys else '▫️'} <b>{label}</b>: " + ("" if keys else missing))
     for key in keys:
         new = key in authorities
-        name = (authorities[key].get("name") if new else directory_names.get(key)) or key
-        lines.append(f"   • {_short(name)} (<code>{escape(key)}</code>)"
+        entry = authorities[key] if new else (directory[key].model_dump() if key in directory
+                                               else {})
+        lines.append(f"   • {_short(entry.get('name') or key)} (<code>{escape(key)}</code>)"
                      + (" " + t("— new", lang) if new else ""))
+        channels = _channels(entry, new=new)
+        if channels:
+            lines.append(f"      {channels}")
     if data.get("write_to_embassy"):
         lines.append(t("✅ Also asks supporters to write to the embassy in their country.",
                        lang))
