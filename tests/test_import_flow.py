@@ -146,6 +146,21 @@ async def test_documents_and_new_authorities(tg):
     async with tg.db.session() as session:
         assert (await session.exec(select(Case).where(Case.slug == "testov"))).first() is None
 
+    # A coordinator who signs a letter while an import waits for text: the signature is the
+    # letter's, not the paste's.
+    await owner.send("/import")
+    await owner.reply()
+    await owner.send("/write kharkova")
+    await owner.reply()
+    await owner.press("Kalmukhanbet Kassymov")
+    await owner.reply()
+    await owner.press("English")
+    await owner.reply()
+    await owner.send("Jane Doe, Berlin")
+    assert "You sign this letter as: Jane Doe" in (await owner.reply()).text
+    async with tg.db.session() as session:
+        assert (await session.get(CaseDraft, owner.id)).paste == ""
+
     await owner.send("/newcase")
     assert "Draft case" in (await owner.reply()).text
     await owner.press("Discard")
