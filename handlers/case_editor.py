@@ -213,6 +213,12 @@ async def _picker(update: Update, draft: CaseDraft, directory: dict, page: int,
 
 async def _published(update: Update, context: ContextTypes.DEFAULT_TYPE, published: Published,
                      filename: str, lang: str) -> None:
+    if published.renamed:
+        await respond(update, t("❌ A published case keeps its slug <code>{slug}</code>: links "
+                                "to it are already shared. Set the slug back, or make a new "
+                                "case with /newcase.", lang, slug=escape(published.slug)),
+                      edit=False)
+        return
     if published.taken:
         await respond(update, t("❌ A case with the slug <code>{slug}</code> already exists. "
                                 "Change the draft's slug, or edit that case with /editcase.",

@@ -161,6 +161,23 @@ async def test_documents_and_new_authorities(tg):
     async with tg.db.session() as session:
         assert (await session.get(CaseDraft, owner.id)).paste == ""
 
+    await owner.send("/editcase Kharkova")  # any capitalisation
+    assert "Editing the case kharkova" in (await owner.reply()).text
+    await _set(owner, "ce:f:act_before", "2017-10-20")
+    await _set(owner, "ce:f:slug", "kharkova-renamed")
+    await owner.press("Publish")
+    assert "keeps its slug kharkova" in (await owner.reply()).text
+    await _set(owner, "ce:f:slug", "kharkova")
+    await owner.press("Publish")
+    assert "Case updated" in (await owner.reply()).text
+    async with tg.db.session() as session:
+        [case] = (await session.exec(select(Case).where(Case.slug == "kharkova"))).all()
+        assert case.data["act_before"] == "2017-10-20"
+    await owner.send("/exportcase")
+    assert "Which case?" in (await owner.reply()).text
+    await owner.send("/exportcase nosuch")
+    assert "There is no case nosuch" in (await owner.reply()).text
+
     await owner.send("/newcase")
     assert "Draft case" in (await owner.reply()).text
     await owner.press("Discard")

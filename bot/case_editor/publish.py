@@ -26,6 +26,7 @@ class Published:
     title: str | None = None
     outcome: str | None = None  # created | updated | unchanged
     taken: bool = False  # the slug belongs to another case
+    renamed: bool = False  # an edited case's slug changed: its deep links would break
 
 
 async def directory_with(session: AsyncSession, draft: CaseDraft
@@ -49,6 +50,8 @@ async def publish(*, session: AsyncSession, draft: CaseDraft, actor_id: int,
     errors = authority_errors + errors
     if case is None or errors:
         return Published(errors=errors)
+    if draft.editing is not None and case.slug != draft.editing:
+        return Published(slug=draft.editing, renamed=True)
     existing = (await session.exec(select(Case).where(Case.slug == case.slug))).first()
     if existing is not None and draft.editing != case.slug:
         return Published(slug=case.slug, taken=True)
