@@ -4,6 +4,8 @@ messages when the field itself is wrong; the authority form reads back what it r
 from __future__ import annotations
 
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.case_editor import authority_form, fields
 from bot.case_editor.document import check, check_authority, from_case
@@ -63,3 +65,15 @@ def test_the_authority_form_round_trip():
     assert unknown == ["shoe size"] and authority is None
     assert {e.field.split(".")[1].split("[")[0] for e in errors} >= {"emails", "salutation",
                                                                     "as_of"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(sorted(fields.FIELDS)), st.sampled_from([None, *fields.LANGUAGES]),
+       st.text(max_size=300))
+def test_any_typed_text_in_any_field_never_crashes(name, lang, text):
+    if fields.FIELDS[name].per_language and lang is None:
+        lang = "en"
+    data, errors = fields.apply(KHARKOVA, name, lang, text, LIBRARY.authorities)
+    assert (data == KHARKOVA) if errors else isinstance(data, dict)
+    parsed, _ = authority_form.parse(text)
+    check_authority(parsed)

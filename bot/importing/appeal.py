@@ -50,6 +50,9 @@ _APPEAL_START = re.compile(
 _HONORIFIC_NAME = re.compile(
     r"\b(?:Mr|Ms|Mrs|Mme|Dr|Messrs|г-н|г-жа)\.?\s+((?:[A-ZА-ЯЁ][\w'’-]+\s+){0,2}[A-ZА-ЯЁ][\w'’-]+)"
     r"(?:,\s*((?:[A-ZА-ЯЁa-z][^,.;()]{2,120})))?")
+_PLURAL_NAMES = re.compile(
+    r"\bMessrs\.?\s+(?:[A-Z][\w'’-]+\s+)+?(?:[A-Z][\w'’-]+)(?:,[^,]{0,80},)?\s+and\s+"
+    r"((?:[A-Z][\w'’-]+\s+){1,2}[A-Z][\w'’-]+)")
 # "Erlan Baltabay, a trade union leader from Shymkent, was …" at the start of a paragraph.
 _NAME_ROLE = re.compile(
     r"^((?:[A-ZА-ЯЁ][a-zа-яё'’-]+\s+){1,2}[A-ZА-ЯЁ][a-zа-яё'’-]+),\s+(?:an?\s+|the\s+)?"
@@ -130,6 +133,10 @@ def _people(title: str | None, narrative: str) -> list[tuple[str, str | None]]:
                 role = None
             if name not in found or (found[name] is None and role):
                 found[name] = squash(role) if role else None
+    for match in _PLURAL_NAMES.finditer(first_paragraphs):  # "Messrs. A B and C D"
+        name = match.group(1)
+        if name not in found:
+            found[name] = None
     for paragraph in paragraphs(narrative):
         match = _NAME_ROLE.match(paragraph)
         if match and match.group(1) not in found:
