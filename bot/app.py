@@ -36,9 +36,11 @@ from content.loader import load_library
 from handlers import (
     admin,
     calendar,
+    case_editor,
     cases,
     fallback,
     follow,
+    importing,
     inline,
     language,
     letters,
@@ -47,6 +49,7 @@ from handlers import (
     uploads,
     walks,
 )
+from handlers import editor_keyboards as ekb
 from handlers import keyboards as kb
 from handlers import stale_addresses as stale
 from handlers.command_table import COMMANDS, answering
@@ -121,6 +124,8 @@ def register_handlers(app: Application) -> None:
         CallbackQueryHandler(walks.version_button, pattern=kb.pattern(kb.BROADCAST_VERSION)),
         CallbackQueryHandler(walks.walk_button, pattern=kb.pattern(kb.WALK)),
         CallbackQueryHandler(stale.stale_addresses_button, pattern=kb.pattern(kb.STALE_ADDRESSES)),
+        CallbackQueryHandler(case_editor.editor_button, pattern=kb.pattern(ekb.EDITOR)),
+        CallbackQueryHandler(importing.import_button, pattern=kb.pattern(ekb.IMPORT)),
     ])
 
     # Messages that are not commands. A coordinator's walk (the rest of a command, a version
@@ -129,6 +134,8 @@ def register_handlers(app: Application) -> None:
     # letters.signature_text, which hands it to fallback.free_text. A case file sent by a
     # coordinator adds or updates that case; anyone else's document gets the usual answer.
     app.add_handlers([
+        # A coordinator's text for a walk, the case editor or a pasted appeal; anything else
+        # goes on to the letter wizard's signature step, then to the fallback.
         MessageHandler(filters.TEXT & ~filters.COMMAND & private, walks.walk_text),
         MessageHandler(filters.Document.ALL & private, uploads.case_file_upload),
     ])

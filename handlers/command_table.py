@@ -22,7 +22,19 @@ from bot.coordination.team import LABEL_LIMIT
 from bot.i18n import N_, t
 from bot.parsing import InputError, example_day, zone_offset
 from bot.services import services
-from handlers import calendar, cases, language, letters, privacy, reports, start, team, walks
+from handlers import (
+    calendar,
+    case_editor,
+    cases,
+    importing,
+    language,
+    letters,
+    privacy,
+    reports,
+    start,
+    team,
+    walks,
+)
 from handlers import stale_addresses as stale
 from handlers.admin import previewing
 from handlers.common import lang_of, respond
@@ -62,6 +74,9 @@ STATS_USAGE = N_("<b>Usage:</b> /stats [case]")
 ADD_USAGE = N_("<b>Usage:</b> /addcoordinator &lt;user id&gt; [case…]\nThe numeric Telegram "
                "user id, e.g. <code>/addcoordinator 123456789</code>; name cases to limit them "
                "to those: <code>/addcoordinator 123456789 kharkova ulasik</code>.")
+EDITCASE_USAGE = N_("<b>Usage:</b> /editcase &lt;case&gt;\nExample: <code>/editcase kharkova</code>")
+EXPORTCASE_USAGE = N_("<b>Usage:</b> /exportcase &lt;case&gt;\n"
+                      "Example: <code>/exportcase kharkova</code>")
 REMOVE_USAGE = N_("<b>Usage:</b> /removecoordinator &lt;user id&gt;\n/coordinators lists them.")
 LABEL_USAGE = N_("<b>Usage:</b> /mylabel &lt;label&gt;\nThe name /audit and /coordinators show "
                  "for you (at most {limit} characters), e.g. <code>/mylabel Aigerim</code>.")
@@ -123,6 +138,16 @@ COMMANDS = CommandTable([
             N_("The name /audit shows for you"), usage=LABEL_USAGE, syntax="<label>"),
     Command("staleaddresses", COORDINATOR, stale.stale_addresses_command,
             N_("Addresses not checked for a year")),
+    Command("import", COORDINATOR, importing.import_command,
+            N_("Turn an appeal's text into a draft case")),
+    Command("newcase", COORDINATOR, case_editor.newcase_command,
+            N_("Write a new case, field by field")),
+    Command("editcase", COORDINATOR, case_editor.editcase_command, N_("Edit a case"),
+            usage=EDITCASE_USAGE),
+    Command("exportcase", COORDINATOR, case_editor.exportcase_command,
+            N_("A case as a YAML file for content/cases"), usage=EXPORTCASE_USAGE),
+    Command("newauthority", COORDINATOR, case_editor.newauthority_command,
+            N_("Add an authority to the directory")),
     # Owners
     Command("coordinators", OWNER, team.coordinators_command, N_("List the coordinators")),
     Command("addcoordinator", OWNER, team.add_coordinator_command,

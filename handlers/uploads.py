@@ -10,9 +10,10 @@ from telegram.ext import ContextTypes
 
 from bot.coordination import uploads
 from bot.i18n import t
+from bot.importing.extract import kind_of
 from bot.parsing import InputError, clean_text
 from bot.services import services
-from handlers import fallback
+from handlers import fallback, importing
 from handlers.common import lang_of, respond
 from handlers.roles import can_coordinate, scope_for, user_id_of
 
@@ -30,6 +31,9 @@ async def case_file_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         filename = clean_text(document.file_name or "", lang, limit=FILENAME_LIMIT) or "case.yaml"
     except InputError as error:
         await respond(update, error.text, edit=False)
+        return
+    if kind_of(filename) is not None:  # an appeal's text: /import reads it into a draft
+        await importing.import_document(update, context, filename)
         return
     if not filename.lower().endswith((".yaml", ".yml")):
         await respond(update, t("To add or update a case, send its case file: a .yaml file "

@@ -36,8 +36,8 @@ from bot.i18n import N_, t
 from bot.parsing import InputError, example_day
 from bot.render import case_title, shorten
 from bot.services import services
+from handlers import editor_text
 from handlers import keyboards as kb
-from handlers import letters
 from handlers.common import acknowledge, lang_of, respond
 from handlers.previews import show_draft, show_preview, text_after_command
 from handlers.roles import can_coordinate, scope_for, user_id_of
@@ -285,13 +285,13 @@ async def walk_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             row = await walk_store.get_walk(session=session, user_id=user_id,
                                             fresh_after=svc.clock.now() - WALK_TTL)
     if row is None or row.step != TEXT or not await can_coordinate(svc, user_id):
-        await letters.signature_text(update, context)
+        await editor_text.draft_text(update, context)
         return
     if row.command == VERSION:
         await _version_text(update, context, row.nonce, dict(row.data), message.text)
         return
     if row.command not in _PROPOSALS:
-        await letters.signature_text(update, context)
+        await editor_text.draft_text(update, context)
         return
     data = dict(row.data)
     async with svc.db.session() as session:

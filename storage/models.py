@@ -295,4 +295,20 @@ class CoordinatorWalk(SQLModel, table=True):
     step: str = Field(max_length=16)
     nonce: str = Field(max_length=16)
     data: dict = Field(sa_column=Column(JSON, nullable=False))
+
+
+class CaseDraft(SQLModel, table=True):
+    """A coordinator's case in the chat editor (/newcase, /editcase, /import): one per person,
+    kept here so it survives a restart and any process can continue it."""
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    # The case document being written (content.schema.Case fields, maybe incomplete).
+    data: dict = Field(sa_column=Column(JSON, nullable=False))
+    # Authorities the draft adds to the directory on publishing (key → Authority document).
+    authorities: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # What the import found and could not find, shown with the draft.
+    notes: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    editing: str | None = Field(default=None, max_length=64)  # slug of the case edited, if any
+    awaiting: str | None = Field(default=None, max_length=48)  # what the next text is for
+    paste: str | None = None  # /import: the appeal's text collected until [Done]
     updated_at: dt.datetime = Field(default_factory=utcnow)

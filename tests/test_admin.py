@@ -431,7 +431,7 @@ async def test_case_file_upload(tg):
     assert "status" in errors and "country" in errors and "kz-nobody" in errors
     await owner.send_document("junk.yaml", b"slug: [unclosed")
     assert "YAML syntax error" in (await owner.reply()).text
-    await owner.send_document("notes.txt", b"hello")
+    await owner.send_document("notes.docx", b"hello")  # .txt, .html, .pdf: an appeal to import
     assert ".yaml file" in (await owner.reply()).text
 
     await owner.send("/audit")

@@ -35,6 +35,7 @@ from storage.models import (
     AuditEntry,
     Authority,
     Case,
+    CaseDraft,
     Coordinator,
     CoordinatorCase,
     CoordinatorWalk,
@@ -57,7 +58,7 @@ SUPPORTER_ID = 555_001
 
 # Compared row by row. The delivery worker and the reminder jobs move these on their own
 # schedule, whatever the input: only their row counts are compared.
-CONTENT_TABLES = (Authority, Case, Coordinator, AuditEntry, Event, LetterAction,
+CONTENT_TABLES = (Authority, Case, CaseDraft, Coordinator, AuditEntry, Event, LetterAction,
                   PendingBroadcast, Subscription, Supporter, WizardState, CoordinatorCase,
                   StaffLabel)
 COUNTED_TABLES = (Alert, Delivery, Reminder)
@@ -260,6 +261,10 @@ def expect_command(command: str, *, owner: bool) -> Expect:
         return Expect(frozenset({"Supporter", "Subscription"}), _shows_button("Timeline"))
     if name == "write":  # always (re)starts the letter wizard
         return Expect(frozenset({"Supporter", "WizardState"}), _always)
+    if name in ("newcase", "import", "newauthority") and owner:  # a new draft
+        return Expect(frozenset({"CaseDraft"}), _always)
+    if name == "editcase" and owner:  # a draft of an existing case
+        return Expect(frozenset({"CaseDraft"}), _said("✏️"))
     if name == "unsubscribe":
         return Expect(frozenset({"Subscription", "Delivery"}), _said("no longer follow"))
     return Expect()
@@ -271,6 +276,9 @@ CALLBACK_TABLES = {
     "wr": {"Supporter", "WizardState"},
     "lw": {"Supporter", "WizardState", "LetterAction"},
     "bc": {"PendingBroadcast", "Event", "Case", "Alert", "Delivery", "Reminder", "AuditEntry"},
+    # the case editor (its [Publish] stores a case like an upload) and the importer
+    "ce": {"CaseDraft", "Case", "Event", "Authority", "AuditEntry"},
+    "ci": {"CaseDraft"},
 }
 
 
@@ -390,7 +398,8 @@ async def attack_once(tg, caplog, data) -> list[str]:
     else:
         sent = data.draw(free_text.filter(lambda t: t.strip() and not t.startswith("/")),
                          label="text")
-        expect = Expect(frozenset({"WizardState"}), _always)  # maybe a signature
+        # maybe a signature, a draft's field or a pasted appeal
+        expect = Expect(frozenset({"WizardState", "CaseDraft"}), _always)
 
     before = fingerprint(before_rows)
     start_log = len(caplog.records)
