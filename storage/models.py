@@ -295,6 +295,7 @@ class CoordinatorWalk(SQLModel, table=True):
     step: str = Field(max_length=16)
     nonce: str = Field(max_length=16)
     data: dict = Field(sa_column=Column(JSON, nullable=False))
+    updated_at: dt.datetime = Field(default_factory=utcnow)
 
 
 class CaseDraft(SQLModel, table=True):
