@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 
 from bot.alert_render import render_alert
+from bot.clock import FollowingClock
 from bot.commands import install
 from bot.config import Settings
 from bot.delivery import DeliveryWorker, Pacer, StatusMessages, TelegramTransport
@@ -186,7 +187,8 @@ async def _start_delivery(app: Application) -> None:
 
     services.delivery = DeliveryWorker(
         transport, services.db, pacer=pacer, concurrency=DELIVERY_CONCURRENCY,
-        markup_for=alert_buttons, text_for=render_alert, on_progress=StatusMessages(services.db, transport, pacer))
+        markup_for=alert_buttons, text_for=render_alert, on_progress=StatusMessages(services.db, transport, pacer),
+        schedule_clock=FollowingClock(lambda: services.clock))  # quiet hours: the bot's time
     services.delivery.start()
 
 

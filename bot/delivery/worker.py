@@ -114,6 +114,7 @@ class DeliveryWorker:
         text_for: TextFor | None = None,
         on_progress: OnProgress | None = None,
         clock: Clock | None = None,
+        schedule_clock: Clock | None = None,
         lease: float = 10.0,
         poll_interval: float = 1.0,
         retry_base: float = 2.0,
@@ -134,6 +135,8 @@ class DeliveryWorker:
         self.text_for = text_for
         self.on_progress = on_progress
         self.clock = clock or Clock()
+        # The bot's clock for rows held by a recipient's quiet hours (a test's FakeClock).
+        self.schedule_clock = schedule_clock or self.clock
         self.lease = lease
         self.poll_interval = poll_interval
         self.progress_interval = progress_interval
@@ -275,7 +278,8 @@ class DeliveryWorker:
         async with self.db.engine.begin() as conn:
             rows = await q.claim_due(conn=conn, now=now,
                                      lease_until=now + dt.timedelta(seconds=self.lease),
-                                     limit=self.batch, channel=self.transport.channel)
+                                     limit=self.batch, channel=self.transport.channel,
+                                     held_now=self.schedule_clock.now())
         deadline = started + self.lease * 0.75
         for row in rows:
             if row.id in self._held:  # re-claimed after our own lease lapsed: keep one copy
