@@ -32,8 +32,9 @@ from bot.reminders import schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.wizard import WIZARD_TTL
 from content.loader import load_library
-from handlers import admin, cases, fallback, language, letters, privacy, uploads
+from handlers import admin, cases, fallback, language, letters, privacy, settings, uploads
 from handlers import keyboards as kb
+from handlers import keyboards_settings as ks
 from handlers import stale_addresses as stale
 from handlers.command_table import COMMANDS, answering
 from handlers.menus import publish_command_menus
@@ -91,6 +92,7 @@ def register_handlers(app: Application) -> None:
         CallbackQueryHandler(cases.my_cases_button, pattern=kb.pattern(kb.MY_CASES)),
         CallbackQueryHandler(privacy.forget_button, pattern=kb.pattern(kb.FORGET)),
         CallbackQueryHandler(language.language_button, pattern=kb.pattern(kb.LANGUAGE)),
+        CallbackQueryHandler(settings.settings_button, pattern=kb.pattern(ks.SETTINGS)),
         CallbackQueryHandler(letters.write_button, pattern=kb.pattern(kb.WRITE)),
         CallbackQueryHandler(letters.wizard_button, pattern=kb.pattern(kb.LETTER_WIZARD)),
         CallbackQueryHandler(admin.broadcast_button, pattern=kb.pattern(kb.BROADCAST)),

@@ -20,7 +20,7 @@ from bot.coordination import hearings, updates
 from bot.i18n import N_, t
 from bot.parsing import InputError
 from bot.services import services
-from handlers import cases, language, letters, privacy, reports, start, team
+from handlers import cases, language, letters, privacy, reports, settings, start, team
 from handlers import stale_addresses as stale
 from handlers.admin import previewing
 from handlers.common import lang_of, respond
@@ -71,6 +71,9 @@ COMMANDS = CommandTable([
             N_("delete everything I keep about you")),
     Command("language", SUPPORTER, language.language_command, N_("Choose your language"),
             N_("the language I write to you in")),
+    Command("settings", SUPPORTER, settings.settings_command,
+            N_("Reminders, quiet hours, protected letters"),
+            N_("which reminders you get, quiet hours, protected letters")),
     Command("help", SUPPORTER, start.help_command, N_("What the bot can do"), N_("this message")),
     # Coordinators (the owners in ADMIN_IDS and the coordinators they add): the commands that
     # message subscribers preview first, then [Send] / [Cancel].
