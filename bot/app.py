@@ -32,7 +32,7 @@ from bot.reminders import schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.wizard import WIZARD_TTL
 from content.loader import load_library
-from handlers import admin, cases, fallback, language, letters, privacy, settings, uploads
+from handlers import admin, cases, fallback, language, letters, privacy, replies, settings
 from handlers import keyboards as kb
 from handlers import keyboards_settings as ks
 from handlers import stale_addresses as stale
@@ -93,6 +93,8 @@ def register_handlers(app: Application) -> None:
         CallbackQueryHandler(privacy.forget_button, pattern=kb.pattern(kb.FORGET)),
         CallbackQueryHandler(language.language_button, pattern=kb.pattern(kb.LANGUAGE)),
         CallbackQueryHandler(settings.settings_button, pattern=kb.pattern(ks.SETTINGS)),
+        CallbackQueryHandler(replies.reply_button, pattern=kb.pattern(kb.REPLY)),
+        CallbackQueryHandler(replies.replies_page_button, pattern=kb.pattern(kb.REPLY_LIST)),
         CallbackQueryHandler(letters.write_button, pattern=kb.pattern(kb.WRITE)),
         CallbackQueryHandler(letters.wizard_button, pattern=kb.pattern(kb.LETTER_WIZARD)),
         CallbackQueryHandler(admin.broadcast_button, pattern=kb.pattern(kb.BROADCAST)),
@@ -104,8 +106,10 @@ def register_handlers(app: Application) -> None:
     # for a signature and hands any other text to fallback.free_text itself. A case file sent
     # by a coordinator adds or updates that case; anyone else's document gets the usual answer.
     app.add_handlers([
-        MessageHandler(filters.TEXT & ~filters.COMMAND & private, letters.signature_text),
-        MessageHandler(filters.Document.ALL & private, uploads.case_file_upload),
+        # An authority's answer a supporter agreed to share comes first; anything else it passes
+        # on: text to the wizard's signature step, a document to the case-file upload.
+        MessageHandler(((filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL)
+                       & private, replies.reply_message),
     ])
 
     # Whatever nothing above took: a helpful answer, never silence. Same group, added last:

@@ -18,7 +18,7 @@ from babel.dates import format_time as babel_time
 from pydantic import ValidationError
 
 from bot.fitting import TEXT_LIMIT, telegram_length, units
-from bot.i18n import t
+from bot.i18n import t, tn
 from content.dates import PartialDate, newest
 from content.languages import from_telegram
 from content.schema import Case as CaseDoc
@@ -210,8 +210,8 @@ def case_card(case: CaseDoc, *, is_open: bool, closed_note: str | None,
               next_hearing: Event | None, latest: Sequence[Event], subscribed: bool,
               lang: str = "en", default_timezone: str = "UTC",
               updated: PartialDate | None = None, today: dt.date | None = None,
-              notice: str | None = None) -> str:
-    """The card; ``today`` (in the case's time zone) tells whether ``act_before`` has passed;
+              notice: str | None = None, replies: int = 0) -> str:
+    """The card; ``replies``: authorities' answers supporters shared; ``today`` (in the case's time zone) tells whether ``act_before`` has passed;
     ``notice`` (our HTML: what just happened) goes on top."""
     zone = resolve_timezone(case.timezone, default_timezone)
     status = t("🟢 open — action needed", lang) if is_open else t("🔒 closed", lang)
@@ -231,6 +231,9 @@ def case_card(case: CaseDoc, *, is_open: bool, closed_note: str | None,
                     else t("<b>Act before:</b> {day}", lang, day=day))
     if updated is not None:
         head.append(t("<b>Last update:</b> {day}", lang, day=format_date(updated, lang)))
+    if replies:
+        head.append("📬 " + tn("{count} reply received", "{count} replies received", replies,
+                               lang))
 
     if next_hearing is not None:
         hearing = t("<b>Next hearing:</b> {line}", lang,

@@ -18,6 +18,7 @@ from handlers.common import acknowledge, lang_of, respond
 from storage import cases as case_queries
 from storage import subscriptions
 from storage.models import Case
+from storage.replies import count_replies
 from storage.supporters import ensure_supporter
 
 
@@ -62,6 +63,7 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row
                                                        case_id=case_row.id)
         hearing = await case_queries.next_hearing(session=session, case_id=case_row.id)
         latest = await case_queries.latest_events(session=session, case_id=case_row.id)
+        replies = await count_replies(session=session, case_id=case_row.id)
     doc = CaseDoc.model_validate(case_row.data)
     zone = render.resolve_timezone(doc.timezone, svc.settings.default_timezone)
     today = svc.clock.now().astimezone(ZoneInfo(zone)).date()
@@ -70,7 +72,7 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row
     text = render.case_card(doc, is_open=case_row.is_open, closed_note=case_row.closed_note,
                             next_hearing=hearing, latest=latest, subscribed=subscribed,
                             lang=lang, default_timezone=zone, updated=updated, today=today,
-                            notice=notice)
+                            notice=notice, replies=replies)
     markup = kb.case_card_keyboard(case_row.id, subscribed=subscribed, is_open=case_row.is_open,
                                    lang=lang, deadline_passed=render.deadline_passed(doc, today))
     await respond(update, text, markup, edit=edit)

@@ -20,7 +20,7 @@ from bot.coordination import hearings, updates
 from bot.i18n import N_, t
 from bot.parsing import InputError
 from bot.services import services
-from handlers import cases, language, letters, privacy, reports, settings, start, team
+from handlers import cases, language, letters, privacy, replies, reports, settings, start, team
 from handlers import stale_addresses as stale
 from handlers.admin import previewing
 from handlers.common import lang_of, respond
@@ -49,6 +49,8 @@ NEWS_USAGE = N_("<b>Usage:</b> /news &lt;case&gt; &lt;text&gt;\n"
 CLOSE_USAGE = N_("<b>Usage:</b> /closecase &lt;case&gt; &lt;why no further action is needed&gt;\n"
                  "Example: <code>/closecase kharkova The sentence has been served.</code>")
 STATS_USAGE = N_("<b>Usage:</b> /stats [case]")
+REPLIES_USAGE = N_("<b>Usage:</b> /replies &lt;case&gt;\n"
+                   "Example: <code>/replies kharkova</code>")
 ADD_USAGE = N_("<b>Usage:</b> /addcoordinator &lt;user id&gt;\nThe numeric Telegram user id, "
                "e.g. <code>/addcoordinator 123456789</code>.")
 REMOVE_USAGE = N_("<b>Usage:</b> /removecoordinator &lt;user id&gt;\n/coordinators lists them.")
@@ -95,6 +97,8 @@ COMMANDS = CommandTable([
             N_("Scheduled hearings, with their ids")),
     Command("stats", COORDINATOR, reports.stats_command, N_("Subscribers, deliveries and letters"),
             usage=STATS_USAGE),
+    Command("replies", COORDINATOR, replies.replies_command,
+            N_("Authorities' replies supporters shared"), usage=REPLIES_USAGE),
     Command("audit", COORDINATOR, reports.audit_command, N_("Who did what, and when")),
     Command("staleaddresses", COORDINATOR, stale.stale_addresses_command,
             N_("Addresses not checked for a year")),

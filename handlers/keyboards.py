@@ -96,6 +96,7 @@ def case_card_keyboard(case_id: int, *, subscribed: bool, is_open: bool, lang: s
         rows.append([button(write, WRITE, case_id)])
     rows.append([button(t("🗓 Timeline", lang), TIMELINE, case_id),
                  button(t("📚 Sources", lang), SOURCES, case_id)])
+    rows.append([reply_button(case_id, lang)])  # for people who wrote before
     rows.append([button(t("⬅️ All cases", lang), CASE_LIST, 0)])
     return InlineKeyboardMarkup(rows)
 
@@ -305,3 +306,51 @@ def parse_stale_addresses(callback_data: str | None) -> tuple[str, int, str | No
     if match.group(1):
         return "p", int(match.group(2)), None
     return match.group(3), int(match.group(4)), match.group(5)
+
+
+# ------------------------------------------------------------------------- Authority replies
+# [📬 I got a reply]: rp:<case_id>; its consent question: rp:<case_id>:y | rp:<case_id>:n.
+# A coordinator's /replies pages: rl:<case_id>:<page>.
+REPLY = "rp"
+REPLY_YES, REPLY_NO = "y", "n"
+REPLY_LIST = "rl"
+
+
+def reply_button(case_id: int, lang: str = "en") -> InlineKeyboardButton:
+    return button(t("📬 I got a reply", lang), REPLY, case_id)
+
+
+def parse_reply(callback_data: str | None) -> tuple[int, str | None] | None:
+    """(case id, None | REPLY_YES | REPLY_NO) of ``rp:<case_id>[:y|n]``, or None."""
+    case_part, separator, answer = (_argument(callback_data, REPLY) or "").partition(":")
+    case_id = parse_db_id(case_part)
+    if case_id is None or (separator and answer not in (REPLY_YES, REPLY_NO)):
+        return None
+    return case_id, answer or None
+
+
+def reply_consent_keyboard(case_id: int, lang: str = "en") -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(t("✅ Agree, I'll send it", lang), REPLY, case_id,
+                                         REPLY_YES),
+                                  button(t("✖️ Cancel", lang), REPLY, case_id, REPLY_NO)]])
+
+
+def reply_wait_keyboard(case_id: int, lang: str = "en") -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(t("✖️ Cancel", lang), REPLY, case_id, REPLY_NO)]])
+
+
+def replies_keyboard(case_id: int, page: int, pages: int,
+                     lang: str = "en") -> InlineKeyboardMarkup | None:
+    nav = []
+    if page > 0:
+        nav.append(button(t("◀️ Previous", lang), REPLY_LIST, case_id, page - 1))
+    if page + 1 < pages:
+        nav.append(button(t("Next ▶️", lang), REPLY_LIST, case_id, page + 1))
+    return InlineKeyboardMarkup([nav]) if nav else None
+
+
+def parse_replies_page(callback_data: str | None) -> tuple[int, int] | None:
+    """(case id, page) of ``rl:<case_id>:<page>``, or None."""
+    case_part, _, page_part = (_argument(callback_data, REPLY_LIST) or "").partition(":")
+    case_id, page = parse_db_id(case_part), parse_page(page_part)
+    return None if case_id is None or page is None else (case_id, page)
