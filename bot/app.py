@@ -28,11 +28,21 @@ from bot.clock import FollowingClock
 from bot.commands import install
 from bot.config import Settings
 from bot.delivery import DeliveryWorker, Pacer, StatusMessages, TelegramTransport
-from bot.reminders import schedule_reminder_jobs
+from bot.reminders import REMINDER_KIND, schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.wizard import WIZARD_TTL
 from content.loader import load_library
-from handlers import admin, cases, fallback, language, letters, privacy, replies, settings
+from handlers import (
+    admin,
+    attendance,
+    cases,
+    fallback,
+    language,
+    letters,
+    privacy,
+    replies,
+    settings,
+)
 from handlers import keyboards as kb
 from handlers import keyboards_settings as ks
 from handlers import stale_addresses as stale
@@ -94,6 +104,7 @@ def register_handlers(app: Application) -> None:
         CallbackQueryHandler(language.language_button, pattern=kb.pattern(kb.LANGUAGE)),
         CallbackQueryHandler(settings.settings_button, pattern=kb.pattern(ks.SETTINGS)),
         CallbackQueryHandler(replies.reply_button, pattern=kb.pattern(kb.REPLY)),
+        CallbackQueryHandler(attendance.attendance_button, pattern=kb.pattern(kb.ATTENDANCE)),
         CallbackQueryHandler(replies.replies_page_button, pattern=kb.pattern(kb.REPLY_LIST)),
         CallbackQueryHandler(letters.write_button, pattern=kb.pattern(kb.WRITE)),
         CallbackQueryHandler(letters.wizard_button, pattern=kb.pattern(kb.LETTER_WIZARD)),
@@ -188,8 +199,9 @@ async def _start_delivery(app: Application) -> None:
     async def alert_buttons(alert: Alert, lang: str) -> InlineKeyboardMarkup:
         async with services.db.session() as session:
             case = await session.get(Case, alert.case_id)
+        hearing = alert.event_id if alert.kind == REMINDER_KIND else None
         return kb.alert_keyboard(alert.case_id, case_open=case is not None and case.is_open,
-                                 lang=lang)
+                                 lang=lang, hearing_id=hearing)
 
     services.delivery = DeliveryWorker(
         transport, services.db, pacer=pacer, concurrency=DELIVERY_CONCURRENCY,

@@ -242,9 +242,12 @@ def wizard_sent_keyboard(nonce: str, case_id: int, addressees: list[tuple[str, s
     return InlineKeyboardMarkup(rows)
 
 
-def alert_keyboard(case_id: int, case_open: bool, lang: str = "en") -> InlineKeyboardMarkup:
-    """Under every alert: its own way out, and for an open case a way to act."""
-    rows = []
+def alert_keyboard(case_id: int, case_open: bool, lang: str = "en",
+                   hearing_id: int | None = None,
+                   attending: str | None = None) -> InlineKeyboardMarkup:
+    """Under every alert: its own way out, and for an open case a way to act; under a
+    hearing's reminder, [I'll attend] / [I'll follow online] (``attending``: the answer given)."""
+    rows = [attendance_row(hearing_id, attending, lang)] if hearing_id is not None else []
     if case_open:
         rows.append([button(t("✍️ Write a letter", lang), WRITE, case_id)])
     rows.append([button(t("🔕 Unsubscribe", lang), UNSUBSCRIBE, case_id)])
@@ -306,6 +309,28 @@ def parse_stale_addresses(callback_data: str | None) -> tuple[str, int, str | No
     if match.group(1):
         return "p", int(match.group(2)), None
     return match.group(3), int(match.group(4)), match.group(5)
+
+
+# ------------------------------------------------------------------------------- Attendance
+# Under a hearing's reminder: at:<event_id>:a (I'll attend) | at:<event_id>:o (follow online).
+ATTENDANCE = "at"
+ATTEND, ONLINE = "a", "o"
+
+
+def attendance_row(event_id: int, attending: str | None,
+                   lang: str = "en") -> list[InlineKeyboardButton]:
+    def mark(mode: str, text: str) -> str:
+        return ("✅ " if attending == mode else "") + text
+    return [button(mark(ATTEND, t("🙋 I'll attend", lang)), ATTENDANCE, event_id, ATTEND),
+            button(mark(ONLINE, t("💻 I'll follow online", lang)), ATTENDANCE, event_id,
+                   ONLINE)]
+
+
+def parse_attendance(callback_data: str | None) -> tuple[int, str] | None:
+    """(event id, ATTEND | ONLINE) of ``at:<event_id>:<mode>``, or None."""
+    event_part, _, mode = (_argument(callback_data, ATTENDANCE) or "").partition(":")
+    event_id = parse_db_id(event_part)
+    return None if event_id is None or mode not in (ATTEND, ONLINE) else (event_id, mode)
 
 
 # ------------------------------------------------------------------------- Authority replies
