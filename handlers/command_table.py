@@ -20,7 +20,18 @@ from bot.coordination import hearings, updates
 from bot.i18n import N_, t
 from bot.parsing import InputError
 from bot.services import services
-from handlers import cases, language, letters, privacy, replies, reports, settings, start, team
+from handlers import (
+    cases,
+    language,
+    letters,
+    mystats,
+    privacy,
+    replies,
+    reports,
+    settings,
+    start,
+    team,
+)
 from handlers import stale_addresses as stale
 from handlers.admin import previewing
 from handlers.common import lang_of, respond
@@ -73,6 +84,9 @@ COMMANDS = CommandTable([
             N_("delete everything I keep about you")),
     Command("language", SUPPORTER, language.language_command, N_("Choose your language"),
             N_("the language I write to you in")),
+    Command("mystats", SUPPORTER, mystats.my_stats_command,
+            N_("Your letters, your cases, your links"),
+            N_("the letters you sent, the cases you follow, your personal links")),
     Command("settings", SUPPORTER, settings.settings_command,
             N_("Reminders, quiet hours, protected letters"),
             N_("which reminders you get, quiet hours, protected letters")),

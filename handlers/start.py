@@ -7,13 +7,12 @@ from telegram.ext import ContextTypes
 
 from bot.commands import Audience, table_of
 from bot.i18n import t
-from bot.parsing import parse_slug
 from bot.services import services
 from handlers import keyboards as kb
 from handlers.cases import show_card, show_case_list, subscribe_to
 from handlers.common import lang_of, respond
+from handlers.referrals import case_of_link, count_referral, is_new
 from handlers.roles import audience_of, user_id_of
-from storage import cases as case_queries
 
 
 def welcome_text(lang: str) -> str:
@@ -31,17 +30,16 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not context.args:
         await respond(update, welcome_text(lang), kb.browse_keyboard(lang), edit=False)
         return
-    slug = parse_slug(context.args[0])
-    case_row = None
-    if slug is not None:
-        async with services(context).db.session() as session:
-            case_row = await case_queries.get_case_by_slug(session=session, slug=slug)
+    case_row, code = await case_of_link(context, context.args[0])
     if case_row is None:
         await show_case_list(update, context, 0, edit=False, intro=t(
             "I could not find the case this link points to — it may have been renamed or "
             "removed. Here are the cases I know.", lang))
         return
+    newcomer = await is_new(context, update.effective_chat.id) if code else False
     notice = await subscribe_to(update, context, case_row)
+    if newcomer:
+        await count_referral(context, code, update.effective_chat.id)
     await show_card(update, context, case_row, notice=notice, edit=False)
 
 

@@ -7,6 +7,7 @@ NULL: the letter keeps counting, no longer linked to anyone.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import NamedTuple
 
 from sqlalchemy import func
@@ -66,3 +67,21 @@ async def written_authorities(*, session: AsyncSession, chat_id: int, case_id: i
     query = select(LetterAction.authority_key).where(
         LetterAction.supporter_id == chat_id, LetterAction.case_id == case_id).distinct()
     return set((await session.exec(query)).all())
+
+
+class MyLetters(NamedTuple):
+    case_id: int
+    authority_key: str
+    letters: int
+    last: dt.datetime
+
+
+async def letters_of(*, session: AsyncSession, chat_id: int) -> list[MyLetters]:
+    """This supporter's letters per case and addressee, with the latest date (for /mystats and
+    the thanks in an outcome alert)."""
+    query = (select(LetterAction.case_id, LetterAction.authority_key,
+                    func.count(col(LetterAction.id)), func.max(LetterAction.created_at))
+             .where(LetterAction.supporter_id == chat_id)
+             .group_by(LetterAction.case_id, LetterAction.authority_key)
+             .order_by(LetterAction.case_id, LetterAction.authority_key))
+    return [MyLetters(*row) for row in (await session.exec(query)).all()]
