@@ -30,6 +30,7 @@ from bot.config import Settings
 from bot.delivery import DeliveryWorker, Pacer, StatusMessages, TelegramTransport
 from bot.reminders import REMINDER_KIND, schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
+from bot.thanks import ThankWriters
 from bot.wizard import WIZARD_TTL
 from content.loader import load_library
 from handlers import (
@@ -205,7 +206,9 @@ async def _start_delivery(app: Application) -> None:
 
     services.delivery = DeliveryWorker(
         transport, services.db, pacer=pacer, concurrency=DELIVERY_CONCURRENCY,
-        markup_for=alert_buttons, text_for=render_alert, on_progress=StatusMessages(services.db, transport, pacer),
+        markup_for=alert_buttons, text_for=render_alert,
+        personal_for=ThankWriters(services.db),  # thanks in an outcome to those who wrote
+        on_progress=StatusMessages(services.db, transport, pacer),
         schedule_clock=FollowingClock(lambda: services.clock))  # quiet hours: the bot's time
     services.delivery.start()
 

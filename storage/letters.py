@@ -85,3 +85,31 @@ async def letters_of(*, session: AsyncSession, chat_id: int) -> list[MyLetters]:
              .group_by(LetterAction.case_id, LetterAction.authority_key)
              .order_by(LetterAction.case_id, LetterAction.authority_key))
     return [MyLetters(*row) for row in (await session.exec(query)).all()]
+
+
+class LatestLetter(NamedTuple):
+    authority_key: str
+    created_at: dt.datetime
+
+
+async def latest_letters(*, session: AsyncSession, chat_ids: list[int],
+                         case_ids: list[int]) -> dict[tuple[int, int], LatestLetter]:
+    """(supporter, case) → that supporter's latest letter on the case, for these people and
+    cases (a delivery batch: a few hundred at most)."""
+    if not chat_ids or not case_ids:
+        return {}
+    query = (select(LetterAction.supporter_id, LetterAction.case_id, LetterAction.authority_key,
+                    LetterAction.created_at)
+             .where(col(LetterAction.supporter_id).in_(chat_ids),
+                    col(LetterAction.case_id).in_(case_ids))
+             .order_by(LetterAction.created_at, LetterAction.id))
+    latest = {}
+    for supporter_id, case_id, key, created_at in (await session.exec(query)).all():
+        latest[(supporter_id, case_id)] = LatestLetter(key, created_at)
+    return latest
+
+
+async def totals_by_case(*, session: AsyncSession, case_ids: list[int]) -> dict[int, int]:
+    query = (select(LetterAction.case_id, func.count(col(LetterAction.id)))
+             .where(col(LetterAction.case_id).in_(case_ids)).group_by(LetterAction.case_id))
+    return dict((await session.exec(query)).all())

@@ -71,6 +71,9 @@ log = logging.getLogger(__name__)
 MarkupFor = Callable[[Alert, str], Any]
 # Renders an alert's text in a recipient's language (Telegram HTML).
 TextFor = Callable[[Alert, str], str]
+# For a claimed batch: per delivery id, what turns the alert's text into that recipient's own
+# copy (e.g. a line of thanks to someone who wrote on the case); rows left out get the text.
+PersonalFor = Callable[[list["q.ClaimedDelivery"]], Any]
 
 
 @dataclass(eq=False)
@@ -79,6 +82,7 @@ class _Held:
 
     row: q.ClaimedDelivery
     deadline: float  # loop time after which our lease may have run out: do not send
+    personal: Callable[[str], str] | None = None  # this recipient's own copy of the text
 
 
 @dataclass(eq=False)
@@ -112,6 +116,7 @@ class DeliveryWorker:
         max_attempts: int = 5,
         markup_for: MarkupFor | None = None,
         text_for: TextFor | None = None,
+        personal_for: PersonalFor | None = None,
         on_progress: OnProgress | None = None,
         clock: Clock | None = None,
         schedule_clock: Clock | None = None,
@@ -133,6 +138,7 @@ class DeliveryWorker:
         self.retry_policy = RetryPolicy(max_attempts, retry_base, retry_cap)
         self.markup_for = markup_for
         self.text_for = text_for
+        self.personal_for = personal_for
         self.on_progress = on_progress
         self.clock = clock or Clock()
         # The bot's clock for rows held by a recipient's quiet hours (a test's FakeClock).
@@ -281,15 +287,27 @@ class DeliveryWorker:
                                      limit=self.batch, channel=self.transport.channel,
                                      held_now=self.schedule_clock.now())
         deadline = started + self.lease * 0.75
+        personal = await self._personal(rows)
         for row in rows:
             if row.id in self._held:  # re-claimed after our own lease lapsed: keep one copy
                 self._held[row.id].deadline = deadline
                 continue
-            held = _Held(row, deadline)
+            held = _Held(row, deadline, personal.get(row.id))
             self._hold(held)
             self._queue.put_nowait(held)
         self.stats["claimed"] += len(rows)
         return len(rows)
+
+    async def _personal(self, rows: list[q.ClaimedDelivery]) -> dict:
+        """One call per claimed batch (never per row); a failure sends the common text."""
+        if self.personal_for is None or not rows:
+            return {}
+        try:
+            return await self.personal_for(rows) or {}
+        except Exception:
+            log.warning("delivery: personal copies failed; sending the common text",
+                        exc_info=True)
+            return {}
 
     async def _wait_any(self, event: asyncio.Event, timeout: float | None) -> None:
         # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that
@@ -398,8 +416,8 @@ class DeliveryWorker:
                 return None
             self._sending.add(task)
             try:
-                result = await self.transport.send(row.chat_id, fit_html(message.text),
-                                                   message.markup)
+                text = held.personal(message.text) if held.personal else message.text
+                result = await self.transport.send(row.chat_id, fit_html(text), message.markup)
             finally:
                 self._sending.discard(task)
                 self.pacer.done(row.chat_id)
