@@ -23,8 +23,10 @@ import datetime as dt
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import alerts as queries
-from storage import preferences
+from storage import digest, preferences
 from storage.models import Alert, utcnow
+
+NEWS_KIND = "news"  # kept back for the readers of the daily digest (storage.digest)
 
 __all__ = ["alert_report", "count_audience", "drop_pending_deliveries", "enqueue_alert"]
 
@@ -58,7 +60,8 @@ async def enqueue_alert(
     Each recipient's settings apply here (:mod:`storage.preferences`): a reminder
     (``reminder_offset``, minutes before its hearing) skips people who turned it off; people in
     their quiet hours at ``now`` (the bot's clock) get their copy when those end, unless the alert
-    is ``urgent`` (a reminder for a hearing less than 2 hours away).
+    is ``urgent`` (a reminder for a hearing less than 2 hours away); news waits for the daily
+    digest of people who chose one.
 
     Returns the new ``Alert`` (``recipients`` = rows queued), or None when ``dedupe_key`` was
     already used. Supporters who blocked the bot are left out.
@@ -74,6 +77,9 @@ async def enqueue_alert(
         return alert
     if reminder_offset is not None and await preferences.drop_opted_out(
             session=session, alert_id=alert.id, offset_minutes=reminder_offset):
+        await preferences.recount_recipients(session=session, alert=alert)
+    if kind == NEWS_KIND and await digest.defer_to_digest(session=session, alert_id=alert.id,
+                                                          now=now or utcnow()):
         await preferences.recount_recipients(session=session, alert=alert)
     if not urgent:
         await preferences.hold_for_quiet_hours(session=session, alert_id=alert.id,

@@ -28,6 +28,7 @@ from bot.clock import FollowingClock
 from bot.commands import install
 from bot.config import Settings
 from bot.delivery import DeliveryWorker, Pacer, StatusMessages, TelegramTransport
+from bot.digest import schedule_digest_job
 from bot.reminders import REMINDER_KIND, schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.thanks import ThankWriters
@@ -48,9 +49,11 @@ from handlers import keyboards as kb
 from handlers import keyboards_settings as ks
 from handlers import stale_addresses as stale
 from handlers.command_table import COMMANDS, answering
+from handlers.keyboards_settings import digest_keyboard
 from handlers.menus import publish_command_menus
 from handlers.middleware import before_every_update
 from storage.db import Database
+from storage.digest import DIGEST_KIND
 from storage.library_sync import describe_failure, sync_library
 from storage.models import Alert, Case
 from storage.wizard import purge_stale
@@ -141,6 +144,7 @@ async def _post_init(app: Application) -> None:
     await publish_command_menus(app)  # the default menu; coordinators' and owners' per chat
     await _start_delivery(app)  # services.delivery: the one sender of broadcasts
     await schedule_reminder_jobs(app)  # JobQueue alarms rebuilt from the Reminder table
+    schedule_digest_job(app)  # the daily news digests, from the DigestItem table
     # Abandoned letter wizards (and the signatures typed into them) don't outlive a day.
     app.job_queue.run_repeating(_purge_abandoned_wizards, interval=3600, first=60,
                                 name="purge-abandoned-wizards")
@@ -200,6 +204,8 @@ async def _start_delivery(app: Application) -> None:
     async def alert_buttons(alert: Alert, lang: str) -> InlineKeyboardMarkup:
         async with services.db.session() as session:
             case = await session.get(Case, alert.case_id)
+        if alert.kind == DIGEST_KIND:
+            return digest_keyboard(alert.payload or {}, lang)
         hearing = alert.event_id if alert.kind == REMINDER_KIND else None
         return kb.alert_keyboard(alert.case_id, case_open=case is not None and case.is_open,
                                  lang=lang, hearing_id=hearing)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import N_, t, tn
+from storage.digest import DIGEST_HOUR
 from storage.preferences import SupporterSettings
 
 # Time zones people who follow Kazakh cases live in (or near), in the order /settings offers them.
@@ -49,6 +50,9 @@ def settings_text(choice: SupporterSettings, offsets: tuple[int, ...], zone: str
         "",
         t("⏰ Reminders before a hearing: {list}", lang, list=reminders),
         t("🌙 Quiet hours: {hours}", lang, hours=quiet_text(choice, zone, lang)),
+        (t("📰 News: in one daily digest at {hour}:00 ({zone})", lang, hour=DIGEST_HOUR,
+           zone=zone_name(zone, lang)) if choice.news_digest
+         else t("📰 News: as it comes", lang)),
         t("🛡 Protect letters and drafts (no forwarding or saving): {state}", lang,
           state=protect),
         "",

@@ -2,7 +2,7 @@
 
 Kept beside ``handlers/keyboards.py`` (whose ``button``/``data`` they use) so the settings
 screens are read in one place. Actions: ``m`` the main screen, ``l`` language, ``r:<minutes>``
-toggle a reminder, ``p`` toggle protected letters, ``q`` the quiet-hours screen, ``z:<n>`` a
+toggle a reminder, ``n`` news as it comes or as a daily digest, ``p`` toggle protected letters, ``q`` the quiet-hours screen, ``z:<n>`` a
 time zone (index into ``bot.settings_view.ZONES``), ``f:<hour>`` / ``e:<hour>`` when quiet hours
 start / end, ``o`` quiet hours off.
 """
@@ -13,15 +13,18 @@ import re
 
 from telegram import InlineKeyboardMarkup
 
+from bot.alert_texts import case_title
 from bot.i18n import t
+from bot.render import shorten
 from bot.settings_view import QUIET_ENDS, QUIET_STARTS, ZONES, before, zone_name
-from handlers.keyboards import button
+from handlers.keyboards import CASE_CARD, button
 from storage.preferences import SupporterSettings
 
 SETTINGS = "st"
-MENU, LANGUAGE, REMINDER, PROTECT, QUIET, ZONE, FROM, UNTIL, QUIET_OFF = (
-    "m", "l", "r", "p", "q", "z", "f", "e", "o")
-_DATA = re.compile(r"st:([mlpqo])|st:([rzfe]):(\d{1,5})", re.ASCII)
+MENU, LANGUAGE, REMINDER, PROTECT, QUIET, ZONE, FROM, UNTIL, QUIET_OFF, NEWS = (
+    "m", "l", "r", "p", "q", "z", "f", "e", "o", "n")
+_DATA = re.compile(r"st:([mlpqon])|st:([rzfe]):(\d{1,5})", re.ASCII)
+DIGEST_CASES = 5  # case buttons under a digest
 ZONE_LIST = tuple(ZONES)
 
 
@@ -43,14 +46,31 @@ def settings_keyboard(choice: SupporterSettings, offsets: tuple[int, ...],
     reminders = [button(("✅ " if offset not in choice.reminders_off else "🚫 ")
                         + before(offset, lang), SETTINGS, REMINDER, offset)
                  for offset in offsets]
+    news = (t("📰 News: daily digest", lang) if choice.news_digest
+            else t("📰 News: as it comes", lang))
     protect = (t("🛡 Protect letters: on", lang) if choice.protect_content
                else t("🛡 Protect letters: off", lang))
     return InlineKeyboardMarkup([
         [button(t("🌐 Language", lang), SETTINGS, LANGUAGE)],
         reminders,
         [button(t("🌙 Quiet hours", lang), SETTINGS, QUIET)],
+        [button(news, SETTINGS, NEWS)],
         [button(protect, SETTINGS, PROTECT)],
     ])
+
+
+def digest_keyboard(payload: dict, lang: str = "en") -> InlineKeyboardMarkup:
+    """Under a digest: open each case in it, and the way out (news as it comes)."""
+    cases = [case_id for case_id in payload.get("case_ids", []) if isinstance(case_id, int)]
+    titles = payload.get("news", [])
+    rows = []
+    for case_id in cases[:DIGEST_CASES]:
+        title = next((case_title(item, lang) for item in titles
+                      if item.get("case_id") == case_id), None)
+        rows.append([button("📂 " + shorten(title or t("Open the case", lang), 50), CASE_CARD,
+                            case_id)])
+    rows.append([button(t("⚙️ Settings", lang), SETTINGS, MENU)])
+    return InlineKeyboardMarkup(rows)
 
 
 def _mark(selected: bool, text: str) -> str:

@@ -61,6 +61,9 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         if action == ks.REMINDER:
             await preferences.toggle_reminder(session=session, chat_id=chat_id,
                                               offset_minutes=number)
+        elif action == ks.NEWS:  # the digest goes out at 19:00 in the person's time zone
+            await preferences.update_settings(session=session, chat_id=chat_id, timezone=zone,
+                                              news_digest=not choice.news_digest)
         elif action == ks.PROTECT:
             await preferences.update_settings(session=session, chat_id=chat_id,
                                               protect_content=not choice.protect_content)

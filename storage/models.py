@@ -331,3 +331,13 @@ class Referral(SQLModel, table=True):
     supporter_id: int = Field(sa_column=Column(BigInteger, ForeignKey(
         "supporter.chat_id", ondelete="CASCADE"), nullable=False, unique=True))
     joined: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class DigestItem(SQLModel, table=True):
+    """A news alert kept for a supporter's daily digest instead of being sent on its own."""
+
+    supporter_id: int = Field(sa_column=Column(BigInteger, ForeignKey(
+        "supporter.chat_id", ondelete="CASCADE"), primary_key=True, autoincrement=False))
+    alert_id: int = Field(sa_column=Column(ForeignKey("alert.id", ondelete="CASCADE"),
+                                           primary_key=True))
+    due_at: dt.datetime = Field(index=True)  # when the digest with it goes out (UTC)

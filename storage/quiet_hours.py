@@ -20,3 +20,13 @@ def quiet_until(now: dt.datetime, zone: str, start: int, end: int) -> dt.datetim
     day = local.date() if hour < end else local.date() + dt.timedelta(days=1)
     ends = dt.datetime.combine(day, dt.time(end), tzinfo=ZoneInfo(zone))
     return ends.astimezone(dt.UTC)
+
+
+def next_local_hour(now: dt.datetime, zone: str, hour: int) -> dt.datetime:
+    """The first moment at or after ``now`` when it is ``hour``:00 in ``zone`` (UTC)."""
+    local = now.astimezone(ZoneInfo(zone))
+    at = dt.datetime.combine(local.date(), dt.time(hour), tzinfo=ZoneInfo(zone))
+    if at < local:
+        at = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(hour),
+                                 tzinfo=ZoneInfo(zone))
+    return at.astimezone(dt.UTC)

@@ -10,7 +10,8 @@ Create Date: 2026-12-01 14:20:00
 - ``replywait`` / ``authorityreply``: an authority's answer a supporter shared, stored without
   who shared it;
 - ``attendance``: [I'll attend] / [I'll follow online], one answer per person per hearing;
-- ``referral``: a supporter's personal link code and a count of who joined through it.
+- ``referral``: a supporter's personal link code and a count of who joined through it;
+- ``digestitem``: a news alert kept for a supporter's daily digest.
 
 Batch mode for the new column on SQLite.
 """
@@ -81,8 +82,18 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "digestitem",
+        _supporter_fk(primary_key=True, autoincrement=False),
+        sa.Column("alert_id", sa.Integer(), sa.ForeignKey("alert.id", ondelete="CASCADE"),
+                  primary_key=True),
+        sa.Column("due_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    )
+    op.create_index("ix_digestitem_due_at", "digestitem", ["due_at"])
+
+
 def downgrade() -> None:
-    for table in ("referral", "attendance", "authorityreply", "replywait", "reminderoptout",
+    for table in ("digestitem", "referral", "attendance", "authorityreply", "replywait", "reminderoptout",
                   "preference"):
         op.drop_table(table)
     with op.batch_alter_table("delivery", schema=None) as batch_op:
