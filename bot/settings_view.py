@@ -36,8 +36,9 @@ def zone_name(zone: str, lang: str) -> str:
 def quiet_text(choice: SupporterSettings, zone: str, lang: str) -> str:
     if not choice.quiet:
         return t("off", lang)
-    return t("{start}:00–{end}:00 ({zone})", lang, start=f"{choice.quiet_start:02d}",
-             end=f"{choice.quiet_end:02d}", zone=zone_name(zone, lang))
+    start, end = (str(hour).zfill(2) for hour in (choice.quiet_start, choice.quiet_end))
+    return t("{start}:00–{end}:00 ({zone})", lang, start=start, end=end,
+             zone=zone_name(zone, lang))
 
 
 def settings_text(choice: SupporterSettings, offsets: tuple[int, ...], zone: str,

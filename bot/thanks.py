@@ -9,6 +9,7 @@ other alerts cost one cached look-up of the alert's kind.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from html import escape
 
@@ -22,6 +23,7 @@ from storage.db import Database
 from storage.letters import latest_letters, totals_by_case
 from storage.models import Alert
 
+log = logging.getLogger(__name__)
 THANKED_KINDS = (AlertKind.OUTCOME, AlertKind.CLOSED)
 
 
@@ -44,6 +46,15 @@ class ThankWriters:
         self._cases: dict[int, int | None] = {}  # alert id → its case if thanked, else None
 
     async def __call__(self, rows) -> dict[int, Callable[[str], str]]:
+        """Never raises: if anything fails, everyone gets the alert's common text."""
+        try:
+            return await self._personal(rows)
+        except Exception:
+            log.warning("thanks lines could not be prepared; sending the common text",
+                        exc_info=True)
+            return {}
+
+    async def _personal(self, rows) -> dict[int, Callable[[str], str]]:
         unknown = sorted({row.alert_id for row in rows} - set(self._cases))
         async with self.db.session() as session:
             if unknown:

@@ -71,8 +71,7 @@ log = logging.getLogger(__name__)
 MarkupFor = Callable[[Alert, str], Any]
 # Renders an alert's text in a recipient's language (Telegram HTML).
 TextFor = Callable[[Alert, str], str]
-# For a claimed batch: per delivery id, what turns the alert's text into that recipient's own
-# copy (e.g. a line of thanks to someone who wrote on the case); rows left out get the text.
+# For a claimed batch: {delivery id: text → that recipient's own copy}; others get the text.
 PersonalFor = Callable[[list["q.ClaimedDelivery"]], Any]
 
 
@@ -287,7 +286,8 @@ class DeliveryWorker:
                                      limit=self.batch, channel=self.transport.channel,
                                      held_now=self.schedule_clock.now())
         deadline = started + self.lease * 0.75
-        personal = await self._personal(rows)
+        # The hook answers for its own failures (it returns {} and the text goes as it is).
+        personal = await self.personal_for(rows) if self.personal_for and rows else {}
         for row in rows:
             if row.id in self._held:  # re-claimed after our own lease lapsed: keep one copy
                 self._held[row.id].deadline = deadline
@@ -297,17 +297,6 @@ class DeliveryWorker:
             self._queue.put_nowait(held)
         self.stats["claimed"] += len(rows)
         return len(rows)
-
-    async def _personal(self, rows: list[q.ClaimedDelivery]) -> dict:
-        """One call per claimed batch (never per row); a failure sends the common text."""
-        if self.personal_for is None or not rows:
-            return {}
-        try:
-            return await self.personal_for(rows) or {}
-        except Exception:
-            log.warning("delivery: personal copies failed; sending the common text",
-                        exc_info=True)
-            return {}
 
     async def _wait_any(self, event: asyncio.Event, timeout: float | None) -> None:
         # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that
