@@ -32,15 +32,22 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from storage.models import (
     Alert,
+    Attendance,
     AuditEntry,
     Authority,
+    AuthorityReply,
     Case,
     Coordinator,
     Delivery,
+    DigestItem,
     Event,
     LetterAction,
     PendingBroadcast,
+    Preference,
+    Referral,
     Reminder,
+    ReminderOptOut,
+    ReplyWait,
     Subscription,
     Supporter,
     WizardState,
@@ -55,8 +62,13 @@ SUPPORTER_ID = 555_001
 # Compared row by row. The delivery worker and the reminder jobs move these on their own
 # schedule, whatever the input: only their row counts are compared.
 CONTENT_TABLES = (Authority, Case, Coordinator, AuditEntry, Event, LetterAction,
-                  PendingBroadcast, Subscription, Supporter, WizardState)
-COUNTED_TABLES = (Alert, Delivery, Reminder)
+                  PendingBroadcast, Subscription, Supporter, WizardState, Preference,
+                  ReminderOptOut, ReplyWait, AuthorityReply, Attendance, Referral)
+COUNTED_TABLES = (Alert, Delivery, Reminder, DigestItem)
+# What /forget deletes with the supporter row (ON DELETE CASCADE).
+SUPPORTER_ROWS = {"Supporter", "Subscription", "WizardState", "Delivery", "LetterAction",
+                  "Preference", "ReminderOptOut", "ReplyWait", "Attendance", "Referral",
+                  "DigestItem"}
 COUNTED = {model.__name__ for model in COUNTED_TABLES}
 
 BROADCASTING = {"hearing", "appeal", "postpone", "cancelhearing", "outcome", "news", "closecase"}
@@ -248,8 +260,11 @@ def expect_command(command: str, *, owner: bool) -> Expect:
         return Expect(frozenset({"PendingBroadcast"}), _shows_button("Send"))
     if name in ("addcoordinator", "removecoordinator"):
         return Expect(frozenset({"Coordinator", "AuditEntry"}), _said("✅"))
-    if name == "start":  # a deep link to an open case subscribes
-        return Expect(frozenset({"Supporter", "Subscription"}), _shows_button("Timeline"))
+    if name == "start":  # a deep link to an open case subscribes (and counts a referral)
+        return Expect(frozenset({"Supporter", "Subscription", "Referral"}),
+                      _shows_button("Timeline"))
+    if name == "mystats":  # makes the person's referral code when they follow a case
+        return Expect(frozenset({"Referral"}), _always)
     if name == "write":  # always (re)starts the letter wizard
         return Expect(frozenset({"Supporter", "WizardState"}), _always)
     if name == "unsubscribe":
@@ -262,15 +277,18 @@ CALLBACK_TABLES = {
     "cu": {"Subscription", "Delivery"},
     "wr": {"Supporter", "WizardState"},
     "lw": {"Supporter", "WizardState", "LetterAction"},
-    "bc": {"PendingBroadcast", "Event", "Case", "Alert", "Delivery", "Reminder", "AuditEntry"},
+    "bc": {"PendingBroadcast", "Event", "Case", "Alert", "Delivery", "Reminder", "AuditEntry",
+           "DigestItem"},
+    "st": {"Supporter", "Preference", "ReminderOptOut"},
+    "rp": {"Supporter", "ReplyWait"},
+    "at": {"Supporter", "Attendance"},
 }
 
 
 def expect_callback(data: str, *, owner: bool) -> Expect:
     prefix = data.split(":")[0]
     if data == "fg:yes":  # /forget confirmed
-        return Expect(frozenset({"Supporter", "Subscription", "WizardState", "Delivery",
-                                 "LetterAction"}), _not_refused)
+        return Expect(frozenset(SUPPORTER_ROWS), _not_refused)
     if prefix == "bc" and not owner:
         return Expect()
     return Expect(frozenset(CALLBACK_TABLES.get(prefix, ())), _not_refused)
@@ -382,7 +400,8 @@ async def attack_once(tg, caplog, data) -> list[str]:
     else:
         sent = data.draw(free_text.filter(lambda t: t.strip() and not t.startswith("/")),
                          label="text")
-        expect = Expect(frozenset({"WizardState"}), _always)  # maybe a signature
+        # maybe a signature, or an authority's answer the person agreed to share
+        expect = Expect(frozenset({"WizardState", "ReplyWait", "AuthorityReply"}), _always)
 
     before = fingerprint(before_rows)
     start_log = len(caplog.records)

@@ -250,7 +250,8 @@ async def test_reminder_job_sends_through_the_bot_and_jobs_are_rebuilt_on_restar
     assert await run_due_reminders(tg.app) == 1
     message = await alice.reply()
     assert message.text.startswith("⏰ Hearing in 1 day")
-    assert message.button_texts == ["✍️ Write a letter", "🔕 Unsubscribe"]
+    assert message.button_texts == ["🙋 I'll attend", "💻 I'll follow online",
+                                    "✍️ Write a letter", "🔕 Unsubscribe"]
     [alert] = await alerts(tg.db)
     await wait_finished(tg.db, alert.id)
 
