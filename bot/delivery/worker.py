@@ -34,7 +34,9 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
 What an alert looks like in a channel comes from the wiring, per recipient language:
 ``text_for(alert, lang)`` renders its text (default: ``alert.text``), ``markup_for(alert, lang)``
 (sync or async) builds the buttons; each is built once per alert and language, and ``on_progress`` is e.g. :class:`~bot.delivery.report.
-StatusMessages`, which edits the coordinator's status message. Use::
+StatusMessages`, which edits the coordinator's status message. ``personal_for(rows)``, once
+per claimed batch, may give some rows their own copy of the text (thanks to those who wrote);
+rows held by quiet hours (``not_before``) wait for ``schedule_clock`` (the bot's clock). Use::
 
     transport = await TelegramTransport.connect(token, base_url, connections=10)
     worker = DeliveryWorker(transport, db, rate=settings.send_rate, markup_for=...,
