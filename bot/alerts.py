@@ -51,6 +51,7 @@ async def enqueue_alert(
     now: dt.datetime | None = None,
     reminder_offset: int | None = None,
     urgent: bool = False,
+    hold_until_before: dt.datetime | None = None,
 ) -> Alert | None:
     """Queue ``text`` (Telegram HTML) for every active subscriber of the case.
 
@@ -60,7 +61,8 @@ async def enqueue_alert(
     Each recipient's settings apply here (:mod:`storage.preferences`): a reminder
     (``reminder_offset``, minutes before its hearing) skips people who turned it off; people in
     their quiet hours at ``now`` (the bot's clock) get their copy when those end, unless the alert
-    is ``urgent`` (a reminder for a hearing less than 2 hours away); news waits for the daily
+    is ``urgent`` (a reminder for a hearing less than 2 hours away) or they would end after
+    ``hold_until_before`` (the reminder's hearing); news waits for the daily
     digest of people who chose one.
 
     Returns the new ``Alert`` (``recipients`` = rows queued), or None when ``dedupe_key`` was
@@ -83,5 +85,5 @@ async def enqueue_alert(
         await preferences.recount_recipients(session=session, alert=alert)
     if not urgent:
         await preferences.hold_for_quiet_hours(session=session, alert_id=alert.id,
-                                               now=now or utcnow())
+                                               now=now or utcnow(), latest=hold_until_before)
     return alert

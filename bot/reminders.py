@@ -221,7 +221,8 @@ async def _send_one(db: Database, reminder_id: int, now: dt.datetime, render: Re
                                     text=texts[DEFAULT_LANGUAGE], event_id=event.id,
                                     dedupe_key=key, payload={"texts": texts}, now=now,
                                     reminder_offset=reminder.offset_minutes,
-                                    urgent=event.starts_at - now < URGENT_WITHIN)
+                                    urgent=event.starts_at - now < URGENT_WITHIN,
+                                    hold_until_before=event.starts_at)
         if alert is None:  # another process enqueued it
             existing = await get_alert_by_dedupe_key(session=session, dedupe_key=key)
             await _set_status(session, reminder_id, ReminderStatus.SENT,

@@ -103,9 +103,11 @@ async def drop_opted_out(*, session: AsyncSession, alert_id: int, offset_minutes
 
 
 async def hold_for_quiet_hours(*, session: AsyncSession, alert_id: int, now: dt.datetime,
-                               default_timezone: str = "UTC") -> int:
+                               default_timezone: str = "UTC",
+                               latest: dt.datetime | None = None) -> int:
     """Rows of people in their quiet hours at ``now`` wait until those end; how many wait.
-    (/settings stores a time zone with the quiet hours; ``default_timezone`` is a fallback.)"""
+    (/settings stores a time zone with the quiet hours; ``default_timezone`` is a fallback.)
+    Nobody is held past ``latest`` (a reminder's hearing): they get it now instead."""
     groups = (await session.exec(
         select(PREFERENCE.c.timezone, PREFERENCE.c.quiet_start, PREFERENCE.c.quiet_end)
         .join(DELIVERY, DELIVERY.c.supporter_id == PREFERENCE.c.supporter_id)
@@ -115,7 +117,7 @@ async def hold_for_quiet_hours(*, session: AsyncSession, alert_id: int, now: dt.
     held = 0
     for zone, start, end in groups:
         until = quiet_until(now, zone or default_timezone, start, end)
-        if until is None:
+        if until is None or (latest is not None and until >= latest):
             continue
         same_group = select(PREFERENCE.c.supporter_id).where(
             PREFERENCE.c.quiet_start == start, PREFERENCE.c.quiet_end == end,

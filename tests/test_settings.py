@@ -7,11 +7,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+from helpers_delivery import add_subscribers, make_case
 from sqlmodel import select
 
+from bot.alerts import enqueue_alert
 from bot.clock import FakeClock
 from bot.reminders import plan_reminders, run_due_reminders
 from bot.services import SERVICES_KEY
+from storage import preferences
 from storage.models import Case, Delivery, Event, Preference, ReminderOptOut
 
 # 23:00 in Almaty (UTC+05:00): inside quiet hours 22:00–07:00, which end at 02:00 UTC.
@@ -179,3 +182,24 @@ async def test_forged_settings_buttons_change_nothing(tg):
         await alice.press_data(data, screen)
     await tg.idle()
     assert await rows(tg, Preference) == [] and await rows(tg, ReminderOptOut) == []
+
+
+async def test_quiet_hours_never_hold_a_reminder_past_its_hearing(db):
+    """A reminder offset of 3 hours, sent at 23:00 in Almaty for a hearing at 02:00: quiet
+    hours (22–07) would end after the hearing, so it goes now; the same alert for a hearing
+    after 07:00 waits. (Plain calls: the fan-out is what is tested.)"""
+    case = await make_case(db)
+    await add_subscribers(db, case, [501])
+    async with db.session() as session:
+        await preferences.update_settings(session=session, chat_id=501, timezone="Asia/Almaty",
+                                          quiet_start=22, quiet_end=7)
+    for key, hearing_at, held in (("soon", NIGHT + dt.timedelta(hours=3), None),
+                                  ("later", QUIET_ENDS + dt.timedelta(hours=3), QUIET_ENDS)):
+        async with db.session() as session:
+            alert = await enqueue_alert(session=session, case_id=case, kind="reminder",
+                                        text="x", dedupe_key=key, now=NIGHT,
+                                        reminder_offset=180, hold_until_before=hearing_at)
+        async with db.session() as session:
+            [row] = (await session.exec(select(Delivery).where(
+                Delivery.alert_id == alert.id))).all()
+        assert row.not_before == held, key
