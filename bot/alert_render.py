@@ -14,7 +14,9 @@ from __future__ import annotations
 import logging
 
 from bot.coordination.registry import BROADCAST_KINDS
+from bot.digest import render_digest
 from content.languages import fallback_chain
+from storage.digest import DIGEST_KIND
 from storage.models import Alert
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,8 @@ def render_alert(alert: Alert, lang: str) -> str:
     payload = alert.payload
     if not payload:
         return alert.text
+    if alert.kind == DIGEST_KIND:
+        return render_digest(payload, lang)
     texts = payload.get("texts")
     if isinstance(texts, dict):
         return next((texts[code] for code in fallback_chain(lang)

@@ -25,16 +25,20 @@ from telegram.ext import (
 )
 
 from bot.alert_render import render_alert
+from bot.clock import FollowingClock
 from bot.commands import install
 from bot.config import Settings
 from bot.delivery import DeliveryWorker, Pacer, StatusMessages, TelegramTransport
-from bot.reminders import schedule_reminder_jobs
+from bot.digest import schedule_digest_job
+from bot.reminders import REMINDER_KIND, schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.telegram_requests import ANSWERS_POOL, POLLING_POOL, telegram_request
+from bot.thanks import ThankWriters
 from bot.wizard import WIZARD_TTL
 from content.loader import load_library
 from handlers import (
     admin,
+    attendance,
     calendar,
     case_editor,
     cases,
@@ -45,17 +49,21 @@ from handlers import (
     language,
     letters,
     privacy,
+    replies,
+    settings,
     share,
-    uploads,
     walks,
 )
 from handlers import editor_keyboards as ekb
 from handlers import keyboards as kb
+from handlers import keyboards_settings as ks
 from handlers import stale_addresses as stale
 from handlers.command_table import COMMANDS, answering
+from handlers.keyboards_settings import digest_keyboard
 from handlers.menus import publish_command_menus
 from handlers.middleware import before_every_update
 from storage.db import Database
+from storage.digest import DIGEST_KIND
 from storage.library_sync import describe_failure, sync_library
 from storage.models import Alert, Case
 from storage.wizard import purge_stale
@@ -117,6 +125,10 @@ def register_handlers(app: Application) -> None:
         CallbackQueryHandler(cases.my_cases_button, pattern=kb.pattern(kb.MY_CASES)),
         CallbackQueryHandler(privacy.forget_button, pattern=kb.pattern(kb.FORGET)),
         CallbackQueryHandler(language.language_button, pattern=kb.pattern(kb.LANGUAGE)),
+        CallbackQueryHandler(settings.settings_button, pattern=kb.pattern(ks.SETTINGS)),
+        CallbackQueryHandler(replies.reply_button, pattern=kb.pattern(kb.REPLY)),
+        CallbackQueryHandler(attendance.attendance_button, pattern=kb.pattern(kb.ATTENDANCE)),
+        CallbackQueryHandler(replies.replies_page_button, pattern=kb.pattern(kb.REPLY_LIST)),
         CallbackQueryHandler(letters.write_button, pattern=kb.pattern(kb.WRITE)),
         CallbackQueryHandler(letters.wizard_button, pattern=kb.pattern(kb.LETTER_WIZARD)),
         CallbackQueryHandler(admin.broadcast_button, pattern=kb.pattern(kb.BROADCAST)),
@@ -134,10 +146,11 @@ def register_handlers(app: Application) -> None:
     # letters.signature_text, which hands it to fallback.free_text. A case file sent by a
     # coordinator adds or updates that case; anyone else's document gets the usual answer.
     app.add_handlers([
-        # A coordinator's text for a walk, the case editor or a pasted appeal; anything else
-        # goes on to the letter wizard's signature step, then to the fallback.
-        MessageHandler(filters.TEXT & ~filters.COMMAND & private, walks.walk_text),
-        MessageHandler(filters.Document.ALL & private, uploads.case_file_upload),
+        # An authority's answer a supporter agreed to share comes first; anything else it passes
+        # on: text to a coordinator's walk, case editor or pasted appeal, then to the letter
+        # wizard's signature step and the fallback; a document to the case-file upload.
+        MessageHandler(((filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL)
+                       & private, replies.reply_message),
     ])
 
     # Whatever nothing above took: a helpful answer, never silence. Same group, added last:
@@ -159,6 +172,7 @@ async def _post_init(app: Application) -> None:
     await publish_command_menus(app)  # the default menu; coordinators' and owners' per chat
     await _start_delivery(app)  # services.delivery: the one sender of broadcasts
     await schedule_reminder_jobs(app)  # JobQueue alarms rebuilt from the Reminder table
+    schedule_digest_job(app)  # the daily news digests, from the DigestItem table
     # Abandoned letter wizards (and the signatures typed into them) don't outlive a day.
     app.job_queue.run_repeating(_purge_abandoned_wizards, interval=3600, first=60,
                                 name="purge-abandoned-wizards")
@@ -221,13 +235,19 @@ async def _start_delivery(app: Application) -> None:
     async def alert_buttons(alert: Alert, lang: str) -> InlineKeyboardMarkup:
         async with services.db.session() as session:
             case = await session.get(Case, alert.case_id)
+        if alert.kind == DIGEST_KIND:
+            return digest_keyboard(alert.payload or {}, lang)
         hearing = alert.event_id if alert.kind in CALENDAR_ALERT_KINDS else None
         return kb.alert_keyboard(alert.case_id, case_open=case is not None and case.is_open,
-                                 lang=lang, hearing_id=hearing)
+                                 lang=lang, hearing_id=hearing,
+                                 attendance=alert.kind == REMINDER_KIND)
 
     services.delivery = DeliveryWorker(
         transport, services.db, pacer=pacer, concurrency=DELIVERY_CONCURRENCY,
-        markup_for=alert_buttons, text_for=render_alert, on_progress=StatusMessages(services.db, transport, pacer))
+        markup_for=alert_buttons, text_for=render_alert,
+        personal_for=ThankWriters(services.db),  # thanks in an outcome to those who wrote
+        on_progress=StatusMessages(services.db, transport, pacer),
+        schedule_clock=FollowingClock(lambda: services.clock))  # quiet hours: the bot's time
     services.delivery.start()
 
 

@@ -26,3 +26,13 @@ class FakeClock(Clock):
     def advance(self, **delta: float) -> dt.datetime:
         self._now += dt.timedelta(**delta)
         return self._now
+
+
+class FollowingClock(Clock):
+    """Whatever clock ``get()`` returns now (e.g. ``Services.clock``, which a test may swap)."""
+
+    def __init__(self, get) -> None:
+        self._get = get
+
+    def now(self) -> dt.datetime:
+        return self._get().now()

@@ -51,6 +51,9 @@ SWEEP_JOB = "reminder-sweep"
 SWEEP_SECONDS = 45.0
 # A reminder sent later than this says the real time left, not its planned offset.
 LATE_AFTER = dt.timedelta(minutes=15)
+# A reminder for a hearing less than 2 hours away goes out even in the recipient's quiet hours;
+# the 2-hour reminder itself (sent on time, give or take the job's lag) is one.
+URGENT_WITHIN = dt.timedelta(hours=2, minutes=1)
 
 Render = Callable[[Event, Case, int, str], str]  # (event, case, minutes left, language)
 
@@ -216,7 +219,10 @@ async def _send_one(db: Database, reminder_id: int, now: dt.datetime, render: Re
         texts = {lang: render(event, case, minutes, lang) for lang in INTERFACE_LANGUAGES}
         alert = await enqueue_alert(session=session, case_id=case.id, kind=REMINDER_KIND,
                                     text=texts[DEFAULT_LANGUAGE], event_id=event.id,
-                                    dedupe_key=key, payload={"texts": texts})
+                                    dedupe_key=key, payload={"texts": texts}, now=now,
+                                    reminder_offset=reminder.offset_minutes,
+                                    urgent=event.starts_at - now < URGENT_WITHIN,
+                                    hold_until_before=event.starts_at)
         if alert is None:  # another process enqueued it
             existing = await get_alert_by_dedupe_key(session=session, dedupe_key=key)
             await _set_status(session, reminder_id, ReminderStatus.SENT,

@@ -18,7 +18,7 @@ from babel.dates import format_time as babel_time
 from pydantic import ValidationError
 
 from bot.fitting import TEXT_LIMIT, telegram_length, units
-from bot.i18n import t
+from bot.i18n import t, tn
 from content.dates import PartialDate, newest
 from content.languages import from_telegram
 from content.schema import Case as CaseDoc
@@ -211,11 +211,12 @@ def case_card(case: CaseDoc, *, is_open: bool, closed_note: str | None,
               lang: str = "en", default_timezone: str = "UTC",
               updated: PartialDate | None = None, today: dt.date | None = None,
               notice: str | None = None, summary: str | None = None, age: str | None = None,
-              slug: str | None = None) -> str:
+              slug: str | None = None, replies: int = 0) -> str:
     """The card; ``today`` (in the case's time zone) tells whether ``act_before`` has passed;
     ``notice`` (our HTML: what just happened) goes on top. ``summary`` replaces the case's (a
     preview); ``age`` ('9 years ago') marks a historical case, which needs no action badge;
-    ``slug`` is shown to coordinators, who type it in commands."""
+    ``slug`` is shown to coordinators, who type it in commands; ``replies``: authorities'
+    answers supporters shared."""
     zone = resolve_timezone(case.timezone, default_timezone)
     status = (t("🔒 closed", lang) if not is_open else t("🟢 open", lang) if age
               else t("🟢 open — action needed", lang))
@@ -240,6 +241,9 @@ def case_card(case: CaseDoc, *, is_open: bool, closed_note: str | None,
                       age=age))
     elif updated is not None:
         head.append(t("<b>Last update:</b> {day}", lang, day=format_date(updated, lang)))
+    if replies:
+        head.append("📬 " + tn("{count} reply received", "{count} replies received", replies,
+                               lang))
 
     if next_hearing is not None:
         hearing = t("<b>Next hearing:</b> {line}", lang,

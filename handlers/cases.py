@@ -19,6 +19,7 @@ from handlers.roles import can_coordinate, user_id_of
 from storage import cases as case_queries
 from storage import subscriptions
 from storage.models import Case
+from storage.replies import count_replies
 from storage.supporters import ensure_supporter
 
 
@@ -64,6 +65,7 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row
                                                        case_id=case_row.id)
         hearing = await case_queries.next_hearing(session=session, case_id=case_row.id)
         latest = await case_queries.latest_events(session=session, case_id=case_row.id)
+        replies = await count_replies(session=session, case_id=case_row.id)
     doc = CaseDoc.model_validate(case_row.data)
     zone = render.resolve_timezone(doc.timezone, svc.settings.default_timezone)
     today = svc.clock.now().astimezone(ZoneInfo(zone)).date()
@@ -78,7 +80,7 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row
                             lang=lang, default_timezone=zone, updated=updated, today=today,
                             notice=notice, summary=preview,
                             age=card_parts.age(updated, today, lang) if historical else None,
-                            slug=case_row.slug if coordinator else None)
+                            slug=case_row.slug if coordinator else None, replies=replies)
     markup = kb.case_card_keyboard(case_row.id, subscribed=subscribed, is_open=case_row.is_open,
                                    lang=lang, deadline_passed=render.deadline_passed(doc, today),
                                    read_more=preview is not None,

@@ -29,8 +29,11 @@ from handlers import (
     importing,
     language,
     letters,
+    mystats,
     privacy,
+    replies,
     reports,
+    settings,
     start,
     team,
     walks,
@@ -77,6 +80,8 @@ ADD_USAGE = N_("<b>Usage:</b> /addcoordinator &lt;user id&gt; [case…]\nThe num
 EDITCASE_USAGE = N_("<b>Usage:</b> /editcase &lt;case&gt;\nExample: <code>/editcase kharkova</code>")
 EXPORTCASE_USAGE = N_("<b>Usage:</b> /exportcase &lt;case&gt;\n"
                       "Example: <code>/exportcase kharkova</code>")
+REPLIES_USAGE = N_("<b>Usage:</b> /replies &lt;case&gt;\n"
+                   "Example: <code>/replies kharkova</code>")
 REMOVE_USAGE = N_("<b>Usage:</b> /removecoordinator &lt;user id&gt;\n/coordinators lists them.")
 LABEL_USAGE = N_("<b>Usage:</b> /mylabel &lt;label&gt;\nThe name /audit and /coordinators show "
                  "for you (at most {limit} characters), e.g. <code>/mylabel Aigerim</code>.")
@@ -102,6 +107,12 @@ COMMANDS = CommandTable([
             N_("delete everything I keep about you")),
     Command("language", SUPPORTER, language.language_command, N_("Choose your language"),
             N_("the language I write to you in")),
+    Command("mystats", SUPPORTER, mystats.my_stats_command,
+            N_("Your letters, your cases, your links"),
+            N_("the letters you sent, the cases you follow, your personal links")),
+    Command("settings", SUPPORTER, settings.settings_command,
+            N_("Reminders, quiet hours, protected letters"),
+            N_("which reminders you get, quiet hours, protected letters")),
     Command("help", SUPPORTER, start.help_command, N_("What the bot can do"), N_("this message")),
     # Coordinators (the owners in ADMIN_IDS and the coordinators they add): the commands that
     # message subscribers preview first, then [Send] / [Cancel].
@@ -133,6 +144,8 @@ COMMANDS = CommandTable([
             N_("Scheduled hearings, with their ids")),
     Command("stats", COORDINATOR, reports.stats_command, N_("Subscribers, deliveries and letters"),
             usage=STATS_USAGE, syntax="[case]"),
+    Command("replies", COORDINATOR, replies.replies_command,
+            N_("Authorities' replies supporters shared"), usage=REPLIES_USAGE),
     Command("audit", COORDINATOR, reports.audit_command, N_("Who did what, and when")),
     Command("mylabel", COORDINATOR, team.my_label_command,
             N_("The name /audit shows for you"), usage=LABEL_USAGE, syntax="<label>"),

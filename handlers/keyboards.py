@@ -120,6 +120,7 @@ def case_card_keyboard(case_id: int, *, subscribed: bool, is_open: bool, lang: s
         rows.append([calendar_button(hearing_id, lang)])
     rows.append([button(t("🗓 Timeline", lang), TIMELINE, case_id),
                  button(t("📚 Sources", lang), SOURCES, case_id)])
+    rows.append([reply_button(case_id, lang)])  # for people who wrote before
     rows.append([button(t("⬅️ All cases", lang), CASE_LIST, 0)])
     return InlineKeyboardMarkup(rows)
 
@@ -270,11 +271,15 @@ def calendar_button(event_id: int, lang: str = "en") -> InlineKeyboardButton:
 
 
 def alert_keyboard(case_id: int, case_open: bool, lang: str = "en",
-                   hearing_id: int | None = None) -> InlineKeyboardMarkup:
-    """Under every alert: the case, its own way out, for an open case a way to act, and for a
-    hearing [Add to calendar]."""
+                   hearing_id: int | None = None, *, attendance: bool = False,
+                   attending: str | None = None) -> InlineKeyboardMarkup:
+    """Under every alert: the case, its own way out, for an open case a way to act, for a
+    hearing [Add to calendar], and under a hearing's reminder (``attendance``) [I'll attend] /
+    [I'll follow online] (``attending``: the answer given)."""
     rows = []
     if hearing_id is not None:
+        if attendance:
+            rows.append(attendance_row(hearing_id, attending, lang))
         rows.append([calendar_button(hearing_id, lang)])
     if case_open:
         rows.append([button(t("✍️ Write a letter", lang), WRITE, case_id)])
@@ -425,3 +430,71 @@ def case_choice_keyboard(choices: list[tuple[int, str]]) -> InlineKeyboardMarkup
     """"Did you mean": one button per suggested case, opening its card."""
     return InlineKeyboardMarkup([[button(shorten(label, 60), CASE_CARD, case_id)]
                                  for case_id, label in choices])
+# ------------------------------------------------------------------------------- Attendance
+# Under a hearing's reminder: at:<event_id>:a (I'll attend) | at:<event_id>:o (follow online).
+ATTENDANCE = "at"
+ATTEND, ONLINE = "a", "o"
+
+
+def attendance_row(event_id: int, attending: str | None,
+                   lang: str = "en") -> list[InlineKeyboardButton]:
+    def mark(mode: str, text: str) -> str:
+        return ("✅ " if attending == mode else "") + text
+    return [button(mark(ATTEND, t("🙋 I'll attend", lang)), ATTENDANCE, event_id, ATTEND),
+            button(mark(ONLINE, t("💻 I'll follow online", lang)), ATTENDANCE, event_id,
+                   ONLINE)]
+
+
+def parse_attendance(callback_data: str | None) -> tuple[int, str] | None:
+    """(event id, ATTEND | ONLINE) of ``at:<event_id>:<mode>``, or None."""
+    event_part, _, mode = (_argument(callback_data, ATTENDANCE) or "").partition(":")
+    event_id = parse_db_id(event_part)
+    return None if event_id is None or mode not in (ATTEND, ONLINE) else (event_id, mode)
+
+
+# ------------------------------------------------------------------------- Authority replies
+# [📬 I got a reply]: rp:<case_id>; its consent question: rp:<case_id>:y | rp:<case_id>:n.
+# A coordinator's /replies pages: rl:<case_id>:<page>.
+REPLY = "rp"
+REPLY_YES, REPLY_NO = "y", "n"
+REPLY_LIST = "rl"
+
+
+def reply_button(case_id: int, lang: str = "en") -> InlineKeyboardButton:
+    return button(t("📬 I got a reply", lang), REPLY, case_id)
+
+
+def parse_reply(callback_data: str | None) -> tuple[int, str | None] | None:
+    """(case id, None | REPLY_YES | REPLY_NO) of ``rp:<case_id>[:y|n]``, or None."""
+    case_part, separator, answer = (_argument(callback_data, REPLY) or "").partition(":")
+    case_id = parse_db_id(case_part)
+    if case_id is None or (separator and answer not in (REPLY_YES, REPLY_NO)):
+        return None
+    return case_id, answer or None
+
+
+def reply_consent_keyboard(case_id: int, lang: str = "en") -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(t("✅ Agree, I'll send it", lang), REPLY, case_id,
+                                         REPLY_YES),
+                                  button(t("✖️ Cancel", lang), REPLY, case_id, REPLY_NO)]])
+
+
+def reply_wait_keyboard(case_id: int, lang: str = "en") -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(t("✖️ Cancel", lang), REPLY, case_id, REPLY_NO)]])
+
+
+def replies_keyboard(case_id: int, page: int, pages: int,
+                     lang: str = "en") -> InlineKeyboardMarkup | None:
+    nav = []
+    if page > 0:
+        nav.append(button(t("◀️ Previous", lang), REPLY_LIST, case_id, page - 1))
+    if page + 1 < pages:
+        nav.append(button(t("Next ▶️", lang), REPLY_LIST, case_id, page + 1))
+    return InlineKeyboardMarkup([nav]) if nav else None
+
+
+def parse_replies_page(callback_data: str | None) -> tuple[int, int] | None:
+    """(case id, page) of ``rl:<case_id>:<page>``, or None."""
+    case_part, _, page_part = (_argument(callback_data, REPLY_LIST) or "").partition(":")
+    case_id, page = parse_db_id(case_part), parse_page(page_part)
+    return None if case_id is None or page is None else (case_id, page)

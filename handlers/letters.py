@@ -38,6 +38,7 @@ from storage import letters as letter_queries
 from storage import wizard as wizard_store
 from storage.authorities import get_entries
 from storage.models import Case
+from storage.preferences import protects_content
 from storage.supporters import ensure_supporter
 
 log = logging.getLogger(__name__)
@@ -106,11 +107,18 @@ async def _step_view(session, state: wz.Snapshot, loaded: Loaded, lang: str, *, 
 # --------------------------------------------------------------------------- sending
 
 
-async def _send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> int:
+async def _send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None, *,
+                protect: bool = False) -> int:
     message = await update.effective_chat.send_message(
         fit_html(text), parse_mode=ParseMode.HTML, reply_markup=markup,
-        disable_web_page_preview=True)
+        disable_web_page_preview=True, protect_content=protect)
     return message.message_id
+
+
+async def _protect(context: ContextTypes.DEFAULT_TYPE, update: Update) -> bool:
+    """The person's /settings choice: letters and drafts that can't be forwarded or saved."""
+    async with services(context).db.session() as session:
+        return await protects_content(session=session, chat_id=update.effective_chat.id)
 
 
 async def _edit_or_send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None,
@@ -175,13 +183,15 @@ async def _send_draft(update: Update, context: ContextTypes.DEFAULT_TYPE, state:
         state.nonce, [(channel, wz.channel_name(channel, lang)) for channel in option.channels],
         lang)
     message_id = 0
+    protect = await _protect(context, update)
     for index, html in enumerate(messages):
-        message_id = await _send(update, html, markup if index == len(messages) - 1 else None)
+        message_id = await _send(update, html, markup if index == len(messages) - 1 else None,
+                                 protect=protect)
     await _remember_message(context, state, message_id)
 
 
 async def _send_help(update: Update, state: wz.Snapshot, loaded: Loaded, channel: str,
-                     lang: str) -> None:
+                     lang: str, protect: bool = False) -> None:
     """Step 6: the file to send (e-mail draft or PDF), then what to copy, and [I sent it]."""
     letter, option = _letter(state, loaded)
     authority = option.authority
@@ -195,11 +205,12 @@ async def _send_help(update: Update, state: wz.Snapshot, loaded: Loaded, channel
     if document is not None:
         await update.effective_chat.send_document(
             document=document[0], filename=document[1], parse_mode=ParseMode.HTML,
-            caption=fit_html(wz.document_caption(channel, authority, lang), CAPTION_LIMIT))
+            caption=fit_html(wz.document_caption(channel, authority, lang), CAPTION_LIMIT),
+            protect_content=protect)
     url = wz.web_form_url(authority) if channel == "web" else None
     await _send(update, wz.help_text(channel, authority, letter, lang,
                                      loaded.note(authority, lang)),
-                kb.wizard_help_keyboard(state.nonce, channel, url=url, lang=lang))
+                kb.wizard_help_keyboard(state.nonce, channel, url=url, lang=lang), protect=protect)
 
 
 async def _send_report(update: Update, state: wz.Snapshot, loaded: Loaded, lang: str) -> None:
@@ -346,7 +357,8 @@ async def wizard_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         message_id = await _replace_panel(update, state, *view)
         await _remember_message(context, new_state, message_id)
     elif outcome.kind == "help":
-        await _send_help(update, state, loaded, outcome.channel, lang)
+        await _send_help(update, state, loaded, outcome.channel, lang,
+                         await _protect(context, update))
     elif outcome.kind == "report":
         await _send_report(update, state, loaded, lang)
     elif outcome.kind == "menu":

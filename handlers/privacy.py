@@ -28,9 +28,19 @@ PRIVACY = N_(
     "counts, no longer linked to you."
 )
 
+# What the supporter features keep (/settings, 📬 replies, attendance, /mystats links).
+PRIVACY_CHOICES = N_(
+    "• Only if you choose them: your /settings (reminders, quiet hours and their time zone, "
+    "news digest, protected letters), whether you will attend a hearing, and a referral code "
+    "once you ask /mystats for your link — it counts how many people joined, never who.\n"
+    "• An authority's answer you share with 📬 is kept for the coordinators without anything "
+    "that links it to you."
+)
+
 
 async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await respond(update, t(PRIVACY, lang_of(update)), edit=False)
+    lang = lang_of(update)
+    await respond(update, t(PRIVACY, lang) + "\n\n" + t(PRIVACY_CHOICES, lang), edit=False)
 
 
 async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

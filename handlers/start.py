@@ -9,14 +9,14 @@ from bot import render
 from bot.case_search import suggest
 from bot.commands import Audience, table_of
 from bot.i18n import t
-from bot.parsing import parse_slug, shown
+from bot.parsing import shown
 from bot.services import services
 from handlers import keyboards as kb
 from handlers.cases import show_card, show_case_list, subscribe_to
 from handlers.common import lang_of, respond
+from handlers.referrals import case_of_link, count_referral, is_new
 from handlers.roles import audience_of, user_id_of
 from storage import cases as case_queries
-from storage.supporters import get_supporter
 
 
 def welcome_text(lang: str) -> str:
@@ -34,29 +34,27 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not context.args:
         await respond(update, welcome_text(lang), kb.browse_keyboard(lang), edit=False)
         return
-    slug = parse_slug(context.args[0])
-    case_row, close, first_visit = None, [], False
-    async with services(context).db.session() as session:
-        if slug is not None:
-            case_row = await case_queries.get_case_by_slug_ci(session=session, slug=slug)
-        if case_row is None:  # a mistyped or hand-made link: the closest cases, as buttons
-            close = suggest(context.args[0], await case_queries.all_cases(session=session))
-        else:
-            first_visit = await get_supporter(session=session,
-                                              chat_id=update.effective_chat.id) is None
-    if case_row is None and close:
-        await respond(update, t("I could not find the case “{slug}”. Did you mean one of "
-                                "these?", lang, slug=shown(context.args[0])),
-                      kb.case_choice_keyboard([(row.id, render.case_title(row, lang))
-                                               for row in close]), edit=False)
-        return
+    case_row, code = await case_of_link(context, context.args[0])
     if case_row is None:
+        async with services(context).db.session() as session:
+            # a mistyped or hand-made link: the closest cases, as buttons
+            close = suggest(context.args[0], await case_queries.all_cases(session=session))
+        if close:
+            await respond(update, t("I could not find the case “{slug}”. Did you mean one of "
+                                    "these?", lang, slug=shown(context.args[0])),
+                          kb.case_choice_keyboard([(row.id, render.case_title(row, lang))
+                                                   for row in close]), edit=False)
+            return
         await show_case_list(update, context, 0, edit=False, intro=t(
             "I could not find the case this link points to — it may have been renamed or "
             "removed. Here are the cases I know.", lang))
         return
+    newcomer = await is_new(context, update.effective_chat.id)
     notice = await subscribe_to(update, context, case_row)
-    if first_visit:  # one line above the case: who we are, and where the privacy notice is
+    if newcomer:
+        if code:
+            await count_referral(context, code, update.effective_chat.id)
+        # one line above the case: who we are, and where the privacy notice is
         notice = t("👋 Welcome to Appeal Bot. What I keep about you, and how to delete it: "
                    "/privacy", lang) + "\n" + notice
     await show_card(update, context, case_row, notice=notice, edit=False)

@@ -187,16 +187,19 @@ class ClaimedDelivery:
 
 async def claim_due(*, conn: AsyncConnection, now: dt.datetime, lease_until: dt.datetime,
                     limit: int, channel: DeliveryChannel = DeliveryChannel.TELEGRAM,
-                    ) -> list[ClaimedDelivery]:
+                    held_now: dt.datetime | None = None) -> list[ClaimedDelivery]:
     """Lease up to ``limit`` due pending rows of ``channel`` to the caller (oldest first); see
-    module doc."""
+    module doc. A row held by its recipient's quiet hours (``not_before``) waits until
+    ``held_now`` (the bot's scheduling clock; default ``now``) reaches it."""
+    held_now = held_now or now
     # A CTE, not "id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)": PostgreSQL may re-run
     # such a subquery while the UPDATE proceeds, and each re-run skips the rows this very
     # statement just updated and returns the next n — claiming far more than n rows.
     due = (
         select(DELIVERY.c.id)
         .where(DELIVERY.c.status == PENDING, DELIVERY.c.next_attempt_at <= now,
-               DELIVERY.c.channel == channel)
+               DELIVERY.c.channel == channel,
+               DELIVERY.c.not_before.is_(None) | (DELIVERY.c.not_before <= held_now))
         .order_by(DELIVERY.c.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders nothing
@@ -253,9 +256,11 @@ async def release_expired_leases(*, conn: AsyncConnection, now: dt.datetime) -> 
 
 async def next_due_at(*, conn: AsyncConnection,
                       channel: DeliveryChannel = DeliveryChannel.TELEGRAM) -> dt.datetime | None:
-    """When the earliest pending row becomes due (a retry waiting for its backoff)."""
+    """When the earliest pending row becomes due (a retry waiting for its backoff). Rows held
+    by quiet hours are left out: the regular poll finds them once they are released."""
     query = select(func.min(DELIVERY.c.next_attempt_at)).where(DELIVERY.c.status == PENDING,
-                                                                DELIVERY.c.channel == channel)
+                                                                DELIVERY.c.channel == channel,
+                                                                DELIVERY.c.not_before.is_(None))
     return (await conn.execute(query)).scalar_one()
 
 

@@ -7,6 +7,7 @@ NULL: the letter keeps counting, no longer linked to anyone.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import NamedTuple
 
 from sqlalchemy import func
@@ -66,3 +67,49 @@ async def written_authorities(*, session: AsyncSession, chat_id: int, case_id: i
     query = select(LetterAction.authority_key).where(
         LetterAction.supporter_id == chat_id, LetterAction.case_id == case_id).distinct()
     return set((await session.exec(query)).all())
+
+
+class MyLetters(NamedTuple):
+    case_id: int
+    authority_key: str
+    letters: int
+    last: dt.datetime
+
+
+async def letters_of(*, session: AsyncSession, chat_id: int) -> list[MyLetters]:
+    """This supporter's letters per case and addressee, with the latest date (for /mystats and
+    the thanks in an outcome alert)."""
+    query = (select(LetterAction.case_id, LetterAction.authority_key,
+                    func.count(col(LetterAction.id)), func.max(LetterAction.created_at))
+             .where(LetterAction.supporter_id == chat_id)
+             .group_by(LetterAction.case_id, LetterAction.authority_key)
+             .order_by(LetterAction.case_id, LetterAction.authority_key))
+    return [MyLetters(*row) for row in (await session.exec(query)).all()]
+
+
+class LatestLetter(NamedTuple):
+    authority_key: str
+    created_at: dt.datetime
+
+
+async def latest_letters(*, session: AsyncSession, chat_ids: list[int],
+                         case_ids: list[int]) -> dict[tuple[int, int], LatestLetter]:
+    """(supporter, case) → that supporter's latest letter on the case, for these people and
+    cases (a delivery batch: a few hundred at most)."""
+    if not chat_ids or not case_ids:
+        return {}
+    query = (select(LetterAction.supporter_id, LetterAction.case_id, LetterAction.authority_key,
+                    LetterAction.created_at)
+             .where(col(LetterAction.supporter_id).in_(chat_ids),
+                    col(LetterAction.case_id).in_(case_ids))
+             .order_by(LetterAction.created_at, LetterAction.id))
+    latest = {}
+    for supporter_id, case_id, key, created_at in (await session.exec(query)).all():
+        latest[(supporter_id, case_id)] = LatestLetter(key, created_at)
+    return latest
+
+
+async def totals_by_case(*, session: AsyncSession, case_ids: list[int]) -> dict[int, int]:
+    query = (select(LetterAction.case_id, func.count(col(LetterAction.id)))
+             .where(col(LetterAction.case_id).in_(case_ids)).group_by(LetterAction.case_id))
+    return dict((await session.exec(query)).all())

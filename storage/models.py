@@ -237,6 +237,9 @@ class Delivery(SQLModel, table=True):
     # The message as the channel knows it (Telegram's message_id), so it can be edited later.
     message_id: int | None = Field(default=None, sa_type=BigInteger)
     error: str | None = Field(default=None, max_length=300)
+    # Held back until then by the recipient's settings (quiet hours), set at fan-out; measured
+    # on the bot's scheduling clock. None: send as soon as due.
+    not_before: dt.datetime | None = None
 
 
 class Reminder(SQLModel, table=True):
@@ -313,3 +316,77 @@ class CaseDraft(SQLModel, table=True):
     awaiting: str | None = Field(default=None, max_length=48)  # what the next text is for
     paste: str | None = None  # /import: the appeal's text collected until [Done]
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+# ---------------------------------------------------------------- supporter settings (0008)
+# Each row exists only once the person chose something in /settings (or asked for a referral
+# link, or said whether they attend a hearing); /forget deletes them with the supporter row.
+class Preference(SQLModel, table=True):
+    """What a supporter chose in /settings; no row: the defaults (everything as it comes)."""
+
+    supporter_id: int = Field(sa_column=Column(BigInteger, ForeignKey(
+        "supporter.chat_id", ondelete="CASCADE"), primary_key=True, autoincrement=False))
+    timezone: str | None = Field(default=None, max_length=64)  # None: DEFAULT_TIMEZONE
+    quiet_start: int | None = None  # local hour 0–23; both set or both None
+    quiet_end: int | None = None
+    news_digest: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    protect_content: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+
+
+class ReminderOptOut(SQLModel, table=True):
+    """A reminder offset (minutes before a hearing) this supporter turned off."""
+
+    supporter_id: int = Field(sa_column=Column(BigInteger, ForeignKey(
+        "supporter.chat_id", ondelete="CASCADE"), primary_key=True, autoincrement=False))
+    offset_minutes: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+
+
+class ReplyWait(SQLModel, table=True):
+    """A supporter agreed to share an authority's answer and the bot waits for it."""
+
+    chat_id: int = Field(sa_column=Column(BigInteger, ForeignKey(
+        "supporter.chat_id", ondelete="CASCADE"), primary_key=True, autoincrement=False))
+    case_id: int = Field(sa_column=Column(ForeignKey("case.id", ondelete="CASCADE"),
+                                          nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AuthorityReply(SQLModel, table=True):
+    """An authority's answer to a letter, as a supporter shared it: never who shared it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=Column(ForeignKey("case.id", ondelete="CASCADE"),
+                                          nullable=False, index=True))
+    kind: str = Field(max_length=8)  # text | photo | document
+    text: str | None = None  # the text, or a file's caption
+    file_id: str | None = Field(default=None, max_length=256)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Attendance(SQLModel, table=True):
+    """One answer per person per hearing: attend in person (a) or follow online (o)."""
+
+    event_id: int = Field(sa_column=Column(ForeignKey("event.id", ondelete="CASCADE"),
+                                           primary_key=True))
+    supporter_id: int = Field(sa_column=Column(BigInteger, ForeignKey(
+        "supporter.chat_id", ondelete="CASCADE"), primary_key=True, autoincrement=False))
+    mode: str = Field(max_length=1)
+
+
+class Referral(SQLModel, table=True):
+    """A supporter's personal link code and how many people joined through it (counts only)."""
+
+    code: str = Field(primary_key=True, max_length=16)
+    supporter_id: int = Field(sa_column=Column(BigInteger, ForeignKey(
+        "supporter.chat_id", ondelete="CASCADE"), nullable=False, unique=True))
+    joined: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class DigestItem(SQLModel, table=True):
+    """A news alert kept for a supporter's daily digest instead of being sent on its own."""
+
+    supporter_id: int = Field(sa_column=Column(BigInteger, ForeignKey(
+        "supporter.chat_id", ondelete="CASCADE"), primary_key=True, autoincrement=False))
+    alert_id: int = Field(sa_column=Column(ForeignKey("alert.id", ondelete="CASCADE"),
+                                           primary_key=True))
+    due_at: dt.datetime = Field(index=True)  # when the digest with it goes out (UTC)

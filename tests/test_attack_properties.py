@@ -32,18 +32,25 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from storage.models import (
     Alert,
+    Attendance,
     AuditEntry,
     Authority,
+    AuthorityReply,
     Case,
     CaseDraft,
     Coordinator,
     CoordinatorCase,
     CoordinatorWalk,
     Delivery,
+    DigestItem,
     Event,
     LetterAction,
     PendingBroadcast,
+    Preference,
+    Referral,
     Reminder,
+    ReminderOptOut,
+    ReplyWait,
     StaffLabel,
     Subscription,
     Supporter,
@@ -60,12 +67,17 @@ SUPPORTER_ID = 555_001
 # schedule, whatever the input: only their row counts are compared.
 CONTENT_TABLES = (Authority, Case, CaseDraft, Coordinator, AuditEntry, Event, LetterAction,
                   PendingBroadcast, Subscription, Supporter, WizardState, CoordinatorCase,
-                  StaffLabel)
-COUNTED_TABLES = (Alert, Delivery, Reminder)
+                  StaffLabel, Preference, ReminderOptOut, ReplyWait, AuthorityReply, Attendance,
+                  Referral)
+COUNTED_TABLES = (Alert, Delivery, Reminder, DigestItem)
 # Not compared: where a coordinator is in a command walked through with buttons. A bare
 # command (/appeal) legitimately starts a walk; the walk holds a step and the ids picked, and
 # its effects are checked when its last step makes a preview (PendingBroadcast).
 STEP_TABLES = (CoordinatorWalk,)
+# What /forget deletes with the supporter row (ON DELETE CASCADE).
+SUPPORTER_ROWS = {"Supporter", "Subscription", "WizardState", "Delivery", "LetterAction",
+                  "Preference", "ReminderOptOut", "ReplyWait", "Attendance", "Referral",
+                  "DigestItem"}
 COUNTED = {model.__name__ for model in COUNTED_TABLES}
 
 BROADCASTING = {"hearing", "appeal", "postpone", "cancelhearing", "outcome", "news", "closecase"}
@@ -257,8 +269,11 @@ def expect_command(command: str, *, owner: bool) -> Expect:
         return Expect(frozenset({"PendingBroadcast"}), _shows_button("Send"))
     if name in ("addcoordinator", "removecoordinator"):
         return Expect(frozenset({"Coordinator", "AuditEntry"}), _said("✅"))
-    if name == "start":  # a deep link to an open case subscribes
-        return Expect(frozenset({"Supporter", "Subscription"}), _shows_button("Timeline"))
+    if name == "start":  # a deep link to an open case subscribes (and counts a referral)
+        return Expect(frozenset({"Supporter", "Subscription", "Referral"}),
+                      _shows_button("Timeline"))
+    if name == "mystats":  # makes the person's referral code when they follow a case
+        return Expect(frozenset({"Referral"}), _always)
     if name == "write":  # always (re)starts the letter wizard
         return Expect(frozenset({"Supporter", "WizardState"}), _always)
     if name in ("newcase", "import", "newauthority") and owner:  # a new draft
@@ -275,7 +290,11 @@ CALLBACK_TABLES = {
     "cu": {"Subscription", "Delivery"},
     "wr": {"Supporter", "WizardState"},
     "lw": {"Supporter", "WizardState", "LetterAction"},
-    "bc": {"PendingBroadcast", "Event", "Case", "Alert", "Delivery", "Reminder", "AuditEntry"},
+    "bc": {"PendingBroadcast", "Event", "Case", "Alert", "Delivery", "Reminder", "AuditEntry",
+           "DigestItem"},
+    "st": {"Supporter", "Preference", "ReminderOptOut"},
+    "rp": {"Supporter", "ReplyWait"},
+    "at": {"Supporter", "Attendance"},
     # the case editor (its [Publish] stores a case like an upload) and the importer
     "ce": {"CaseDraft", "Case", "Event", "Authority", "AuditEntry"},
     "ci": {"CaseDraft"},
@@ -285,8 +304,7 @@ CALLBACK_TABLES = {
 def expect_callback(data: str, *, owner: bool) -> Expect:
     prefix = data.split(":")[0]
     if data == "fg:yes":  # /forget confirmed
-        return Expect(frozenset({"Supporter", "Subscription", "WizardState", "Delivery",
-                                 "LetterAction"}), _not_refused)
+        return Expect(frozenset(SUPPORTER_ROWS), _not_refused)
     if prefix == "bc" and not owner:
         return Expect()
     return Expect(frozenset(CALLBACK_TABLES.get(prefix, ())), _not_refused)
@@ -398,8 +416,10 @@ async def attack_once(tg, caplog, data) -> list[str]:
     else:
         sent = data.draw(free_text.filter(lambda t: t.strip() and not t.startswith("/")),
                          label="text")
-        # maybe a signature, a draft's field or a pasted appeal
-        expect = Expect(frozenset({"WizardState", "CaseDraft"}), _always)
+        # maybe a signature, a draft's field, a pasted appeal, or an authority's answer the
+        # person agreed to share
+        expect = Expect(frozenset({"WizardState", "CaseDraft", "ReplyWait", "AuthorityReply"}),
+                        _always)
 
     before = fingerprint(before_rows)
     start_log = len(caplog.records)

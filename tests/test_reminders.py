@@ -250,7 +250,8 @@ async def test_reminder_job_sends_through_the_bot_and_jobs_are_rebuilt_on_restar
     assert await run_due_reminders(tg.app) == 1
     message = await alice.reply()
     assert message.text.startswith("⏰ Hearing in 1 day")
-    assert message.button_texts == ["🗓 Add to calendar", "✍️ Write a letter", "📂 Open case",
+    assert message.button_texts == ["🙋 I'll attend", "💻 I'll follow online",
+                                    "🗓 Add to calendar", "✍️ Write a letter", "📂 Open case",
                                     "🔕 Unsubscribe"]
     assert message.find_button("Add to calendar")["callback_data"] == f"ic:{event.id}"
     [alert] = await alerts(tg.db)

@@ -236,7 +236,7 @@ async def confirm_broadcast(*, session: AsyncSession, broadcast_id: int, actor_i
                                 event_id=applied.event_id, dedupe_key=f"broadcast:{row.id}",
                                 created_by=actor_id, status_chat_id=status_chat_id,
                                 status_message_id=status_message_id,
-                                payload={**row.payload, "report_lang": lang})
+                                payload={**row.payload, "report_lang": lang}, now=now)
     recipients = alert.recipients if alert is not None else 0
     if alert is not None and not recipients:
         # Nothing to deliver: the answer below is the whole report, not a "0 of 0" edit.

@@ -10,6 +10,7 @@ from html import escape
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.alert_texts import hearing_name
+from bot.attendance import attendance_lines
 from bot.coordination.lookup import case_timezone, find_case
 from bot.coordination.scope import EVERY_CASE, Scope
 from bot.i18n import t
@@ -100,6 +101,7 @@ async def stats_text(*, session: AsyncSession, now: dt.datetime, slug: str | Non
                            month=sub.last_30_days if sub else 0, sent=dlv.sent if dlv else 0,
                            blocked=dlv.blocked if dlv else 0, failed=dlv.failed if dlv else 0,
                            letters=sum(r.letters for r in letters if r.case_id == cid)))
+    lines += await attendance_lines(session=session, now=now, case_id=case_id, lang=lang)
     if letters:
         lines += ["", t("<b>Letters sent per addressee</b>", lang)]
         for row in letters:

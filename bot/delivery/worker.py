@@ -34,7 +34,9 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
 What an alert looks like in a channel comes from the wiring, per recipient language:
 ``text_for(alert, lang)`` renders its text (default: ``alert.text``), ``markup_for(alert, lang)``
 (sync or async) builds the buttons; each is built once per alert and language, and ``on_progress`` is e.g. :class:`~bot.delivery.report.
-StatusMessages`, which edits the coordinator's status message. Use::
+StatusMessages`, which edits the coordinator's status message. ``personal_for(rows)``, once
+per claimed batch, may give some rows their own copy of the text (thanks to those who wrote);
+rows held by quiet hours (``not_before``) wait for ``schedule_clock`` (the bot's clock). Use::
 
     transport = await TelegramTransport.connect(token, base_url, connections=10)
     worker = DeliveryWorker(transport, db, rate=settings.send_rate, markup_for=...,
@@ -71,6 +73,8 @@ log = logging.getLogger(__name__)
 MarkupFor = Callable[[Alert, str], Any]
 # Renders an alert's text in a recipient's language (Telegram HTML).
 TextFor = Callable[[Alert, str], str]
+# For a claimed batch: {delivery id: text → that recipient's own copy}; others get the text.
+PersonalFor = Callable[[list["q.ClaimedDelivery"]], Any]
 
 
 @dataclass(eq=False)
@@ -79,6 +83,7 @@ class _Held:
 
     row: q.ClaimedDelivery
     deadline: float  # loop time after which our lease may have run out: do not send
+    personal: Callable[[str], str] | None = None  # this recipient's own copy of the text
 
 
 @dataclass(eq=False)
@@ -112,8 +117,10 @@ class DeliveryWorker:
         max_attempts: int = 5,
         markup_for: MarkupFor | None = None,
         text_for: TextFor | None = None,
+        personal_for: PersonalFor | None = None,
         on_progress: OnProgress | None = None,
         clock: Clock | None = None,
+        schedule_clock: Clock | None = None,
         lease: float = 10.0,
         poll_interval: float = 1.0,
         retry_base: float = 2.0,
@@ -132,8 +139,11 @@ class DeliveryWorker:
         self.retry_policy = RetryPolicy(max_attempts, retry_base, retry_cap)
         self.markup_for = markup_for
         self.text_for = text_for
+        self.personal_for = personal_for
         self.on_progress = on_progress
         self.clock = clock or Clock()
+        # The bot's clock for rows held by a recipient's quiet hours (a test's FakeClock).
+        self.schedule_clock = schedule_clock or self.clock
         self.lease = lease
         self.poll_interval = poll_interval
         self.progress_interval = progress_interval
@@ -275,13 +285,16 @@ class DeliveryWorker:
         async with self.db.engine.begin() as conn:
             rows = await q.claim_due(conn=conn, now=now,
                                      lease_until=now + dt.timedelta(seconds=self.lease),
-                                     limit=self.batch, channel=self.transport.channel)
+                                     limit=self.batch, channel=self.transport.channel,
+                                     held_now=self.schedule_clock.now())
         deadline = started + self.lease * 0.75
+        # The hook answers for its own failures (it returns {} and the text goes as it is).
+        personal = await self.personal_for(rows) if self.personal_for and rows else {}
         for row in rows:
             if row.id in self._held:  # re-claimed after our own lease lapsed: keep one copy
                 self._held[row.id].deadline = deadline
                 continue
-            held = _Held(row, deadline)
+            held = _Held(row, deadline, personal.get(row.id))
             self._hold(held)
             self._queue.put_nowait(held)
         self.stats["claimed"] += len(rows)
@@ -394,8 +407,8 @@ class DeliveryWorker:
                 return None
             self._sending.add(task)
             try:
-                result = await self.transport.send(row.chat_id, fit_html(message.text),
-                                                   message.markup)
+                text = held.personal(message.text) if held.personal else message.text
+                result = await self.transport.send(row.chat_id, fit_html(text), message.markup)
             finally:
                 self._sending.discard(task)
                 self.pacer.done(row.chat_id)
