@@ -158,6 +158,7 @@ async def test_documents_and_new_authorities(tg):
     await owner.reply()
     await owner.send("Jane Doe, Berlin")
     assert "You sign this letter as: Jane Doe" in (await owner.reply()).text
+    await tg.idle()  # the draft follows the line above; let it arrive before the next command
     async with tg.db.session() as session:
         assert (await session.get(CaseDraft, owner.id)).paste == ""
 

@@ -3,9 +3,12 @@ naming the addressee and the day — and gives the case's total letters; end to 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from test_mystats import write_letter
 from test_settings import answer_with, follow, rows
 
+from bot.clock import FakeClock
 from bot.render import format_day
 from bot.services import SERVICES_KEY
 from storage.models import Event
@@ -31,6 +34,8 @@ async def test_writers_are_thanked_in_their_own_copy(tg):
     await send_broadcast(owner, "/hearing kharkova 2030-11-01 10:00 Shymkent City Court")
     await answer_with(alice, "Shymkent City Court")
     [hearing] = await rows(tg, Event, Event.origin == "coordinator", Event.kind == "hearing")
+    # An outcome is taken only once the hearing has begun (10:00 in Shymkent is 05:00 UTC).
+    tg.app.bot_data[SERVICES_KEY].clock = FakeClock(dt.datetime(2030, 11, 1, 12, tzinfo=dt.UTC))
     await send_broadcast(owner, f"/outcome {hearing.id} The court upheld the sentence.")
     outcome = await answer_with(alice, "upheld the sentence")
     assert f"🙏 You wrote to Kalmukhanbet Kassymov on {today} — thank you." in outcome.text
