@@ -235,6 +235,13 @@ class Delivery(SQLModel, table=True):
     # The message as the channel knows it (Telegram's message_id), so it can be edited later.
     message_id: int | None = Field(default=None, sa_type=BigInteger)
     error: str | None = Field(default=None, max_length=300)
+    # A correction's row edits this message (the original copy) instead of sending a new one.
+    edit_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    # Attempts are counted before each request; answers when the channel answered. More
+    # attempts than answers: a request whose answer was lost may have been delivered.
+    answers: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Failed for a reason that may have passed (network, 5xx, time-out): may be re-sent.
+    retryable: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Reminder(SQLModel, table=True):
