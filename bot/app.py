@@ -31,7 +31,7 @@ from bot.reminders import schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.wizard import WIZARD_TTL
 from content.loader import load_library
-from handlers import admin, cases, fallback, language, letters, privacy, uploads
+from handlers import admin, alert_followups, cases, fallback, language, letters, privacy, uploads
 from handlers import keyboards as kb
 from handlers import stale_addresses as stale
 from handlers.command_table import COMMANDS, answering
@@ -93,15 +93,19 @@ def register_handlers(app: Application) -> None:
         CallbackQueryHandler(letters.write_button, pattern=kb.pattern(kb.WRITE)),
         CallbackQueryHandler(letters.wizard_button, pattern=kb.pattern(kb.LETTER_WIZARD)),
         CallbackQueryHandler(admin.broadcast_button, pattern=kb.pattern(kb.BROADCAST)),
+        CallbackQueryHandler(alert_followups.alert_action_button,
+                             pattern=kb.pattern(kb.ALERT_ACTIONS)),
+        CallbackQueryHandler(alert_followups.correction_button, pattern=kb.pattern(kb.CORRECTION)),
         CallbackQueryHandler(stale.stale_addresses_button, pattern=kb.pattern(kb.STALE_ADDRESSES)),
     ])
 
-    # Messages that are not commands. The letter wizard's typed signature must come before the
-    # fallback below (one handler per group runs): it answers only a chat whose wizard waits
-    # for a signature and hands any other text to fallback.free_text itself. A case file sent
+    # Messages that are not commands. A coordinator's correction text, then the letter wizard's
+    # typed signature must come before the fallback below (one handler per group runs): each
+    # answers only what waits for it and hands any other text on (correction → signature →
+    # fallback.free_text). A case file sent
     # by a coordinator adds or updates that case; anyone else's document gets the usual answer.
     app.add_handlers([
-        MessageHandler(filters.TEXT & ~filters.COMMAND & private, letters.signature_text),
+        MessageHandler(filters.TEXT & ~filters.COMMAND & private, alert_followups.correction_text),
         MessageHandler(filters.Document.ALL & private, uploads.case_file_upload),
     ])
 
@@ -186,7 +190,9 @@ async def _start_delivery(app: Application) -> None:
 
     services.delivery = DeliveryWorker(
         transport, services.db, pacer=pacer, concurrency=DELIVERY_CONCURRENCY,
-        markup_for=alert_buttons, text_for=render_alert, on_progress=StatusMessages(services.db, transport, pacer))
+        markup_for=alert_buttons, text_for=render_alert,
+        on_progress=StatusMessages(services.db, transport, pacer,
+                                   render=alert_followups.status_renderer(services)))
     services.delivery.start()
 
 

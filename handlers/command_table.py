@@ -20,7 +20,7 @@ from bot.coordination import hearings, updates
 from bot.i18n import N_, t
 from bot.parsing import InputError
 from bot.services import services
-from handlers import cases, language, letters, privacy, reports, start, team
+from handlers import alert_followups, cases, language, letters, privacy, reports, start, team
 from handlers import stale_addresses as stale
 from handlers.admin import previewing
 from handlers.common import lang_of, respond
@@ -51,6 +51,9 @@ CLOSE_USAGE = N_("<b>Usage:</b> /closecase &lt;case&gt; &lt;why no further actio
 STATS_USAGE = N_("<b>Usage:</b> /stats [case]")
 ADD_USAGE = N_("<b>Usage:</b> /addcoordinator &lt;user id&gt;\nThe numeric Telegram user id, "
                "e.g. <code>/addcoordinator 123456789</code>.")
+CORRECT_USAGE = N_("<b>Usage:</b> /correct &lt;alert id&gt; [corrected text]\n"
+                   "Edits every delivered copy of the alert in place. Without the text, you "
+                   "type it next. The alert's number is in its status message.")
 REMOVE_USAGE = N_("<b>Usage:</b> /removecoordinator &lt;user id&gt;\n/coordinators lists them.")
 
 COMMANDS = CommandTable([
@@ -88,6 +91,8 @@ COMMANDS = CommandTable([
             N_("Send news about a case to its subscribers"), usage=NEWS_USAGE),
     Command("closecase", COORDINATOR, previewing(updates.propose_close),
             N_("Close a case: no further action needed"), usage=CLOSE_USAGE),
+    Command("correct", COORDINATOR, alert_followups.correct_command,
+            N_("Correct a sent alert in place"), usage=CORRECT_USAGE),
     Command("upcoming", COORDINATOR, reports.upcoming_command,
             N_("Scheduled hearings, with their ids")),
     Command("stats", COORDINATOR, reports.stats_command, N_("Subscribers, deliveries and letters"),

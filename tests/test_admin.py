@@ -77,7 +77,7 @@ async def final_status(owner, message_id: int) -> str:
     report of the delivery worker; its text."""
     while True:
         text = owner.message(message_id).text
-        if text.startswith("✅ Delivered to"):
+        if "✅ Delivered to" in text:  # under the header that names the case and the alert
             return text
         await owner.reply(timeout=10)
 

@@ -10,12 +10,14 @@ from html import escape
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.alert_texts import hearing_name
+from bot.coordination.alert_status import attention_lines, twice_line
 from bot.coordination.lookup import case_timezone, find_case
 from bot.i18n import t
 from bot.render import format_local_time, shorten, shorten_html_lines
 from storage import audit
 from storage import cases as case_queries
 from storage import stats as stat_queries
+from storage.alert_followups import twice_count
 from storage.letters import letter_counts
 
 
@@ -86,6 +88,12 @@ async def stats_text(*, session: AsyncSession, now: dt.datetime, slug: str | Non
                            month=sub.last_30_days if sub else 0, sent=dlv.sent if dlv else 0,
                            blocked=dlv.blocked if dlv else 0, failed=dlv.failed if dlv else 0,
                            letters=sum(r.letters for r in letters if r.case_id == cid)))
+    twice = await twice_count(session=session, case_id=case_id)
+    if twice:
+        lines.append(twice_line(twice, lang))
+    attention = await attention_lines(session=session, case_id=case_id, slugs=slugs, lang=lang)
+    if attention:
+        lines += ["", *attention]
     if letters:
         lines += ["", t("<b>Letters sent per addressee</b>", lang)]
         for row in letters:
