@@ -102,7 +102,7 @@ async def _preview(update: Update, svc: Services, text: str, lang: str) -> None:
         preview = await corrections.preview_correction(session=session, draft=draft, text=text,
                                                        lang=lang)
     # Exactly what each copy will say (with its buttons), then the question.
-    await respond(update, preview.text, kb.alert_keyboard(preview.case_id, True, lang),
+    await respond(update, preview.text, kb.alert_keyboard(preview.case_id, preview.case_open, lang),
                   edit=False)
     await respond(update, preview.question,
                   kb.correction_keyboard(preview.draft_id, preview.copies, lang), edit=False)

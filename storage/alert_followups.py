@@ -112,14 +112,14 @@ async def queue_correction(*, session: AsyncSession, original: Alert, text: str,
     return await session.get(Alert, alert_id)
 
 
-async def requeue_failed(*, session: AsyncSession, alert_id: int, now: dt.datetime,
+async def requeue_failed(*, session: AsyncSession, alert_id: int,
                          status_chat_id: int | None, status_message_id: int | None) -> int:
     """Queue the alert's failed rows that may work now (not blocked, not malformed) again,
     due at once; the alert reports its end again, in the given status message. Returns how
     many rows were queued (0 when a concurrent press took them)."""
-    result = await session.exec(
+    result = await session.exec(  # due now by the workers' clock (operational time)
         update(DELIVERY).where(DELIVERY.c.alert_id == alert_id, _retryable_failed())
-        .values(status=PENDING, retryable=False, next_attempt_at=now, claimed_until=None)
+        .values(status=PENDING, retryable=False, next_attempt_at=utcnow(), claimed_until=None)
         .execution_options(synchronize_session=False))
     queued = max(result.rowcount or 0, 0)
     if queued:

@@ -9,7 +9,13 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from helpers_delivery import add_subscribers, make_case, running_worker, wait_finished
+from helpers_delivery import (
+    add_subscribers,
+    kill_worker,
+    make_case,
+    running_worker,
+    wait_finished,
+)
 from sqlmodel import select
 
 from bot.delivery import RetryPolicy
@@ -129,11 +135,7 @@ async def test_a_worker_killed_mid_request_counts_the_possible_duplicate(db, ser
     server.fail("sendMessage", delay=0.3, times=None)  # every request still in flight at kill
     async with running_worker(server, db, rate=1000, per_chat_interval=0, lease=1.0) as worker:
         await asyncio.sleep(0.5)  # within the first requests
-        for task in [*worker._tasks, *worker._consumers]:  # noqa: SLF001 — a simulated crash
-            task.cancel()
-        await asyncio.gather(*worker._tasks, *worker._consumers,  # noqa: SLF001
-                             return_exceptions=True)
-        worker._started = False  # noqa: SLF001
+        await kill_worker(worker)
     async with db.session() as session:
         attempted = (await session.exec(select(Delivery).where(
             Delivery.alert_id == alert.id, Delivery.attempts > Delivery.answers))).all()

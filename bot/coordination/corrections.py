@@ -83,6 +83,7 @@ async def waiting_draft(*, session: AsyncSession, actor_id: int,
 class CorrectionPreview:
     draft_id: int
     case_id: int
+    case_open: bool  # for the copies' buttons
     text: str  # the corrected copy as the coordinator's language renders it
     copies: int
     question: str
@@ -106,8 +107,8 @@ async def preview_correction(*, session: AsyncSession, draft: PendingBroadcast, 
                    "👆 <b>Preview.</b> Send edits <b>{count}</b> delivered copies of alert #{id} "
                    "in place, to read as above.", copies, lang, id=alert.id)
                 + "\n" + t("Nobody gets a new message. Send it?", lang))
-    return CorrectionPreview(draft.id, alert.case_id, render_correction(payload, lang), copies,
-                             question)
+    return CorrectionPreview(draft.id, alert.case_id, case is not None and case.is_open,
+                             render_correction(payload, lang), copies, question)
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ async def retry_failed(*, session: AsyncSession, alert_id: int, actor_id: int,
                        now: dt.datetime, status_chat_id: int | None,
                        status_message_id: int | None, lang: str) -> Done:
     """[🔁 Retry N failed]: re-queue the failed deliveries whose cause may have passed."""
-    queued = await followups.requeue_failed(session=session, alert_id=alert_id, now=now,
+    queued = await followups.requeue_failed(session=session, alert_id=alert_id,
                                             status_chat_id=status_chat_id,
                                             status_message_id=status_message_id)
     if not queued:
