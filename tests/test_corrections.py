@@ -132,6 +132,13 @@ async def test_correct_command_checks_its_input_and_is_for_coordinators(tg):
     # /correct <id> <text> previews at once.
     await owner.send(f"/news kharkova {TYPO}")
     _alert, question = await owner.replies(2)
+    # A forged correction button on the news preview's draft leaves that draft as it was.
+    draft_id = question.callback_data("Send").split(":")[1]
+    for action in ("send", "cancel"):
+        query = await owner.press_data(f"cx:{draft_id}:{action}", question)
+        await tg.idle()
+        assert any(a.query_id == query and "not valid" in (a.text or "")
+                   for a in owner.callback_answers)
     await owner.press("Send", question)
     await until(owner, question.message_id, lambda m: "Delivered to" in m.text)
     async with tg.db.session() as session:

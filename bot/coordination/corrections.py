@@ -127,8 +127,14 @@ async def confirm_correction(*, session: AsyncSession, draft_id: int, actor_id: 
                                        actor_id=actor_id, status=BroadcastStatus.SENT,
                                        not_before=now - DRAFT_TTL)
     row = await drafts.get_broadcast(session=session, broadcast_id=draft_id)
-    if not claimed or row is None or row.kind != CORRECTION or not row.payload.get("text"):
-        if row is not None and row.actor_id == actor_id and row.status == BroadcastStatus.SENT:
+    if claimed and (row.kind != CORRECTION or not row.payload.get("text")):
+        # Not a correction's preview (a forged button): leave the draft as it was.
+        await drafts.set_status(session=session, broadcast_id=draft_id,
+                                status=BroadcastStatus.DRAFT)
+        claimed = False
+    if not claimed:
+        if (row is not None and row.kind == CORRECTION and row.actor_id == actor_id
+                and row.status == BroadcastStatus.SENT):
             return Done(False, t("This correction was already sent; it is not sent twice.",
                                  lang))
         return Done(False, t("This button is not valid. Nothing was sent.", lang))
@@ -161,6 +167,11 @@ async def cancel_correction(*, session: AsyncSession, draft_id: int, actor_id: i
     claimed = await drafts.leave_draft(session=session, broadcast_id=draft_id,
                                        actor_id=actor_id, status=BroadcastStatus.CANCELLED,
                                        not_before=now - DRAFT_TTL)
+    row = await drafts.get_broadcast(session=session, broadcast_id=draft_id) if claimed else None
+    if row is not None and row.kind != CORRECTION:  # a forged button: leave it as it was
+        await drafts.set_status(session=session, broadcast_id=draft_id,
+                                status=BroadcastStatus.DRAFT)
+        claimed = False
     if not claimed:
         return Done(False, t("This button is not valid. Nothing was sent.", lang))
     return Done(True, t("✖️ Cancelled. No copy was changed.", lang))
