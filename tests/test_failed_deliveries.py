@@ -41,6 +41,8 @@ async def until(user, message_id: int, predicate, timeout: float = 20.0):
             await user.reply(timeout=max(0.1, deadline - loop.time()))
         except TimeoutError:
             pass
+    await user.server.idle(timeout=10)  # a last edit of the same report may still be coming
+    user.skip_replies()  # what comes next is the answer to the next action
     return user.message(message_id)
 
 

@@ -24,8 +24,7 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
   to ``max_attempts``, then ``failed``. ``FAILED``: ``failed`` with the error. ``MALFORMED``
   (bad HTML, too long): the alert itself cannot be sent, so every row of it fails at once
   instead of 100,000 identical errors. A sent row keeps the channel's ``message_id``.
-- **Counts attempts truthfully** (:mod:`~bot.delivery.attempts`) and answers; a row out of
-  ``RETRY`` attempts is ``retryable``. A row with ``edit_message_id`` (a correction) is an edit.
+- **Attempts** are committed before each request (:mod:`~bot.delivery.attempts`), answers after.
 - **Records each result** (group commit: many results per transaction). A sender keeps its
   concurrency slot until its result is committed, so at most ``concurrency`` messages are ever
   sent-but-unrecorded: a process killed at any instant re-sends at most that many after restart.
@@ -58,7 +57,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock
-from bot.delivery.attempts import AttemptMarks
+from bot.delivery.attempts import AttemptMarks, answer_flags
 from bot.delivery.pacing import Pacer
 from bot.delivery.report import OnProgress, Report
 from bot.delivery.results import SendOutcome, SendResult, Transport
@@ -402,6 +401,7 @@ class DeliveryWorker:
             try:
                 if not marked:  # one attempt per try; a 429 before it was answered is not one
                     await self._attempts.mark(row.id)
+                    await self.pacer.recheck()  # a 429 may have come while it was recorded
                     marked = True
                 result = await self._request(row, message)
             finally:
@@ -487,9 +487,7 @@ class DeliveryWorker:
         """Queue the result for the next group commit and wait until it is durable; ``result``:
         the channel's answer, if a request went out."""
         assert self._outcomes_ready
-        answered = result is not None and not result.uncertain
-        retryable = (status == DeliveryStatus.FAILED and result is not None
-                     and result.outcome is SendOutcome.RETRY)
+        answered, retryable = answer_flags(status, result)
         pending = _Pending(q.Outcome(row.id, row.chat_id, status, attempts, error,
                                      next_attempt_at, message_id, answered, retryable),
                            row.alert_id)
@@ -510,7 +508,9 @@ class DeliveryWorker:
             failures = 0
             while True:
                 try:
-                    async with self._row_writes, self.db.engine.begin() as conn:
+                    async with (self._row_writes, self._attempts.riding() as marks,
+                                self.db.engine.begin() as conn):
+                        await marks.write(conn)  # attempts waiting now: one commit for both
                         await q.record_outcomes(conn=conn,
                                                 outcomes=[p.outcome for p in batch],
                                                 now=self.clock.now())
