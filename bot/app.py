@@ -38,6 +38,7 @@ from bot.wizard import WIZARD_TTL
 from content.loader import load_library
 from handlers import (
     admin,
+    alert_followups,
     attendance,
     calendar,
     case_editor,
@@ -135,6 +136,9 @@ def register_handlers(app: Application) -> None:
         CallbackQueryHandler(admin.preview_button, pattern=kb.pattern(kb.PREVIEW)),
         CallbackQueryHandler(walks.version_button, pattern=kb.pattern(kb.BROADCAST_VERSION)),
         CallbackQueryHandler(walks.walk_button, pattern=kb.pattern(kb.WALK)),
+        CallbackQueryHandler(alert_followups.alert_action_button,
+                             pattern=kb.pattern(kb.ALERT_ACTIONS)),
+        CallbackQueryHandler(alert_followups.correction_button, pattern=kb.pattern(kb.CORRECTION)),
         CallbackQueryHandler(stale.stale_addresses_button, pattern=kb.pattern(kb.STALE_ADDRESSES)),
         CallbackQueryHandler(case_editor.editor_button, pattern=kb.pattern(ekb.EDITOR)),
         CallbackQueryHandler(importing.import_button, pattern=kb.pattern(ekb.IMPORT)),
@@ -246,7 +250,8 @@ async def _start_delivery(app: Application) -> None:
         transport, services.db, pacer=pacer, concurrency=DELIVERY_CONCURRENCY,
         markup_for=alert_buttons, text_for=render_alert,
         personal_for=ThankWriters(services.db),  # thanks in an outcome to those who wrote
-        on_progress=StatusMessages(services.db, transport, pacer),
+        on_progress=StatusMessages(services.db, transport, pacer,
+                                   render=alert_followups.status_renderer(services)),
         schedule_clock=FollowingClock(lambda: services.clock))  # quiet hours: the bot's time
     services.delivery.start()
 

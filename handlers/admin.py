@@ -14,16 +14,15 @@ import logging
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
-from bot.alerts import alert_report
 from bot.commands import Handler
 from bot.coordination import broadcasts
 from bot.coordination.kinds import Propose
-from bot.delivery import format_report
 from bot.i18n import t
 from bot.reminders import schedule_reminder_jobs
 from bot.services import services
 from handlers import keyboards as kb
 from handlers import walks
+from handlers.alert_followups import show_final_report
 from handlers.common import acknowledge, lang_of, respond
 from handlers.previews import show_preview, text_after_command
 from handlers.roles import can_coordinate, scope_for, user_id_of
@@ -100,9 +99,9 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if result.ok and result.alert_id is not None and result.recipients:
         async with svc.db.session() as session:
             alert = await session.get(Alert, result.alert_id)
-            report = await alert_report(session, result.alert_id) if alert.finished_at else None
-        if report is not None:
-            await respond(update, format_report(report, lang))
+            finished = alert is not None and alert.finished_at is not None
+        if finished:
+            await show_final_report(update, svc, result.alert_id, lang)
     if result.ok and result.event_ids:
         await _schedule_reminders(context.application)
 

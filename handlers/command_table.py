@@ -23,6 +23,7 @@ from bot.i18n import N_, t
 from bot.parsing import InputError, example_day, zone_offset
 from bot.services import services
 from handlers import (
+    alert_followups,
     calendar,
     case_editor,
     cases,
@@ -82,6 +83,9 @@ EXPORTCASE_USAGE = N_("<b>Usage:</b> /exportcase &lt;case&gt;\n"
                       "Example: <code>/exportcase kharkova</code>")
 REPLIES_USAGE = N_("<b>Usage:</b> /replies &lt;case&gt;\n"
                    "Example: <code>/replies kharkova</code>")
+CORRECT_USAGE = N_("<b>Usage:</b> /correct &lt;alert id&gt; [corrected text]\n"
+                   "Edits every delivered copy of the alert in place. Without the text, you "
+                   "type it next. The alert's number is in its status message.")
 REMOVE_USAGE = N_("<b>Usage:</b> /removecoordinator &lt;user id&gt;\n/coordinators lists them.")
 LABEL_USAGE = N_("<b>Usage:</b> /mylabel &lt;label&gt;\nThe name /audit and /coordinators show "
                  "for you (at most {limit} characters), e.g. <code>/mylabel Aigerim</code>.")
@@ -140,6 +144,9 @@ COMMANDS = CommandTable([
             syntax="<case> <why>"),
     Command("reopencase", COORDINATOR, previewing(updates.propose_reopen, walk="reopencase"),
             N_("Reopen a closed case"), usage=REOPEN_USAGE, syntax="<case> [why]"),
+    Command("correct", COORDINATOR, alert_followups.correct_command,
+            N_("Correct a sent alert in place"), usage=CORRECT_USAGE,
+            syntax="<alert id> [corrected text]"),
     Command("upcoming", COORDINATOR, reports.upcoming_command,
             N_("Scheduled hearings, with their ids")),
     Command("stats", COORDINATOR, reports.stats_command, N_("Subscribers, deliveries and letters"),

@@ -12,7 +12,7 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import t
+from bot.i18n import t, tn
 from bot.parsing import ascii_number, parse_db_id, parse_page
 from bot.render import shorten
 
@@ -327,6 +327,58 @@ def parse_broadcast(callback_data: str | None) -> tuple[int, str] | None:
                                                                BROADCAST_CANCEL}:
         return None
     return broadcast_id, action
+
+
+# ------------------------------------------------------------------ After an alert went out
+# Under a final report: al:<alert id>:fix | :stats | :retry. Under a correction's preview:
+# cx:<draft id>:send | cx:<draft id>:cancel.
+ALERT_ACTIONS = "al"
+ALERT_FIX, ALERT_STATS, ALERT_RETRY = "fix", "stats", "retry"
+CORRECTION = "cx"
+
+
+def report_keyboard(alert_id: int, *, correctable: bool, retryable: int,
+                    lang: str = "en") -> InlineKeyboardMarkup:
+    row = [button(t("📊 Stats", lang), ALERT_ACTIONS, alert_id, ALERT_STATS)]
+    if correctable:
+        row.insert(0, button(t("✏️ Correct", lang), ALERT_ACTIONS, alert_id, ALERT_FIX))
+    rows = [row]
+    if retryable:
+        rows.append([button(tn("🔁 Retry {count} failed", "🔁 Retry {count} failed", retryable,
+                               lang), ALERT_ACTIONS, alert_id, ALERT_RETRY)])
+    return InlineKeyboardMarkup(rows)
+
+
+def retry_keyboard(alerts: list[tuple[int, int]], lang: str = "en") -> InlineKeyboardMarkup | None:
+    """/stats: one [🔁 Retry N failed · #id] per (alert id, retryable) given."""
+    rows = [[button(tn("🔁 Retry {count} failed", "🔁 Retry {count} failed", n, lang)
+                    + f" · #{alert_id}", ALERT_ACTIONS, alert_id, ALERT_RETRY)]
+            for alert_id, n in alerts if n]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def correction_keyboard(draft_id: int, copies: int, lang: str = "en") -> InlineKeyboardMarkup:
+    send = tn("✏️ Edit {count} copy", "✏️ Edit {count} copies", copies, lang)
+    return InlineKeyboardMarkup([[button(send, CORRECTION, draft_id, BROADCAST_SEND),
+                                  button(t("✖️ Cancel", lang), CORRECTION, draft_id,
+                                         BROADCAST_CANCEL)]])
+
+
+def _id_and_action(callback_data: str | None, prefix: str,
+                   actions: set[str]) -> tuple[int, str] | None:
+    head, separator, action = (_argument(callback_data, prefix) or "").partition(":")
+    number = parse_db_id(head)
+    return (number, action) if number is not None and separator and action in actions else None
+
+
+def parse_alert_action(callback_data: str | None) -> tuple[int, str] | None:
+    """(alert id, ALERT_FIX | ALERT_STATS | ALERT_RETRY) of ``al:<id>:<action>``, or None."""
+    return _id_and_action(callback_data, ALERT_ACTIONS, {ALERT_FIX, ALERT_STATS, ALERT_RETRY})
+
+
+def parse_correction(callback_data: str | None) -> tuple[int, str] | None:
+    """(draft id, BROADCAST_SEND | BROADCAST_CANCEL) of ``cx:<id>:<action>``, or None."""
+    return _id_and_action(callback_data, CORRECTION, {BROADCAST_SEND, BROADCAST_CANCEL})
 
 
 # ------------------------------------------------------------------------- Stale addresses

@@ -183,6 +183,7 @@ class ClaimedDelivery:
     chat_id: int
     attempts: int
     language: str = "en"  # the recipient's interface language, to render the alert in
+    edit_message_id: int | None = None  # a correction's row: edit this message, send nothing
 
 
 async def claim_due(*, conn: AsyncConnection, now: dt.datetime, lease_until: dt.datetime,
@@ -211,7 +212,7 @@ async def claim_due(*, conn: AsyncConnection, now: dt.datetime, lease_until: dt.
         .where(DELIVERY.c.id.in_(select(due.c.id)), DELIVERY.c.status == PENDING)
         .values(status=SENDING, claimed_until=lease_until)
         .returning(DELIVERY.c.id, DELIVERY.c.alert_id, DELIVERY.c.supporter_id,
-                   DELIVERY.c.attempts)
+                   DELIVERY.c.attempts, DELIVERY.c.edit_message_id)
     )
     rows = (await conn.execute(statement)).all()
     languages: dict[int, str] = {}
@@ -219,7 +220,8 @@ async def claim_due(*, conn: AsyncConnection, now: dt.datetime, lease_until: dt.
         languages.update((await conn.execute(
             select(SUPPORTER.c.chat_id, SUPPORTER.c.language)
             .where(SUPPORTER.c.chat_id.in_(chunk)))).all())
-    claimed = [ClaimedDelivery(*row, language=languages.get(row[2]) or "en") for row in rows]
+    claimed = [ClaimedDelivery(*row[:4], language=languages.get(row[2]) or "en",
+                               edit_message_id=row[4]) for row in rows]
     claimed.sort(key=lambda row: row.id)
     return claimed
 
@@ -276,6 +278,19 @@ class Outcome:
     error: str | None = None
     next_attempt_at: dt.datetime | None = None
     message_id: int | None = None  # of the sent message, as the channel numbers it
+    answered: bool = True  # False: the answer was lost (time-out); it may have been delivered
+    retryable: bool = False  # failed for a reason that may pass (network, 5xx, time-out)
+
+
+async def mark_attempts(*, conn: AsyncConnection, ids: Sequence[int]) -> None:
+    """Count an attempt on each of these leased rows, before their requests go out: a process
+    that dies mid-request leaves an attempt without an answer behind (see ``Delivery.answers``)."""
+    for chunk in _chunks(sorted(ids)):
+        await conn.execute(
+            update(DELIVERY)
+            .where(DELIVERY.c.id.in_(chunk), DELIVERY.c.status == SENDING)
+            .values(attempts=DELIVERY.c.attempts + 1)
+        )
 
 
 async def record_outcomes(*, conn: AsyncConnection, outcomes: Sequence[Outcome],
@@ -291,7 +306,7 @@ async def record_outcomes(*, conn: AsyncConnection, outcomes: Sequence[Outcome],
                            value=DELIVERY.c.id, else_=None)
         await conn.execute(
             update(DELIVERY).where(DELIVERY.c.id.in_([o.id for o in chunk]))
-            .values(status=SENT, sent_at=now, attempts=DELIVERY.c.attempts + 1,
+            .values(status=SENT, sent_at=now, answers=DELIVERY.c.answers + 1,
                     message_id=message_ids, claimed_until=None, error=None)
         )
     final = [o for o in outcomes if o.status in (BLOCKED, FAILED)]
@@ -299,9 +314,12 @@ async def record_outcomes(*, conn: AsyncConnection, outcomes: Sequence[Outcome],
         await conn.execute(
             update(DELIVERY).where(DELIVERY.c.id == bindparam("b_id"))
             .values(status=bindparam("b_status"), attempts=bindparam("b_attempts"),
-                    error=bindparam("b_error"), claimed_until=None),
+                    error=bindparam("b_error"), claimed_until=None,
+                    answers=DELIVERY.c.answers + bindparam("b_answered", type_=Integer),
+                    retryable=bindparam("b_retryable")),
             [{"b_id": o.id, "b_status": o.status, "b_attempts": o.attempts,
-              "b_error": (o.error or "")[:300]} for o in final],
+              "b_error": (o.error or "")[:300], "b_answered": int(o.answered),
+              "b_retryable": o.retryable} for o in final],
         )
     retry = [o for o in outcomes if o.status == PENDING]
     if retry:
@@ -309,9 +327,11 @@ async def record_outcomes(*, conn: AsyncConnection, outcomes: Sequence[Outcome],
             update(DELIVERY).where(DELIVERY.c.id == bindparam("b_id"))
             .values(status=PENDING, attempts=bindparam("b_attempts"),
                     error=bindparam("b_error"), claimed_until=None,
+                    answers=DELIVERY.c.answers + bindparam("b_answered", type_=Integer),
                     next_attempt_at=bindparam("b_next", type_=UTCDateTime())),
             [{"b_id": o.id, "b_attempts": o.attempts, "b_error": (o.error or "")[:300],
-              "b_next": o.next_attempt_at or now} for o in retry],
+              "b_next": o.next_attempt_at or now, "b_answered": int(o.answered)}
+             for o in retry],
         )
     blocked_chats = sorted({o.chat_id for o in outcomes if o.status == BLOCKED})
     if blocked_chats:

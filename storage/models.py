@@ -240,6 +240,13 @@ class Delivery(SQLModel, table=True):
     # Held back until then by the recipient's settings (quiet hours), set at fan-out; measured
     # on the bot's scheduling clock. None: send as soon as due.
     not_before: dt.datetime | None = None
+    # A correction's row edits this message (the original copy) instead of sending a new one.
+    edit_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    # Attempts are counted before each request; answers when the channel answered. More
+    # attempts than answers: a request whose answer was lost may have been delivered.
+    answers: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Failed for a reason that may have passed (network, 5xx, time-out): may be re-sent.
+    retryable: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Reminder(SQLModel, table=True):

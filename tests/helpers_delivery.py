@@ -115,3 +115,14 @@ def gaps(times: list[float]) -> list[float]:
 
 def aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+async def kill_worker(worker: DeliveryWorker) -> None:
+    """As if the worker's process died: every task cancelled at once, nothing it holds
+    released or recorded (its leases run out; a later worker takes the rows). The context
+    manager's stop() then has nothing left to do."""
+    tasks = [*worker._tasks, *worker._consumers]  # a simulated crash reaches inside
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    worker._started = False

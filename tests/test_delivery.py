@@ -331,7 +331,9 @@ async def test_status_message_shows_progress_and_final_report(tg):
     final = await wait_finished(tg.db, alert.id)
     await tg.idle()
     edited = owner.message(status.message_id)
-    assert edited.text == format_report(final) == "✅ Delivered to 24 of 25 · 🚫 1 blocked the bot"
+    assert format_report(final) == "✅ Delivered to 24 of 25 · 🚫 1 blocked the bot"
+    assert edited.text.endswith("✅ Delivered to 24 of 25\n🚫 1 blocked the bot"), edited.text
+    assert "Progress test" not in edited.text and "Kharkova" in edited.text  # names the case
     assert edited.edited >= 2  # at least one "Sending…" on the way, then the end
 
 

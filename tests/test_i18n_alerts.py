@@ -88,6 +88,6 @@ async def test_a_russian_coordinator_reads_the_delivery_report_in_russian(tg):
     final = t("✅ Delivered to {sent} of {total}", "ru", sent=2, total=2)
     for _ in range(100):
         await tg.idle()
-        if any(m.text == final for m in olga.messages):
+        if any(final in m.text for m in olga.messages):
             break
-    assert any(m.text == final for m in olga.messages), olga.dump()
+    assert any(final in m.text for m in olga.messages), olga.dump()

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.alert_texts import hearing_name
 from bot.attendance import attendance_lines
+from bot.coordination.alert_status import attention_lines, twice_line
 from bot.coordination.lookup import case_timezone, find_case
 from bot.coordination.scope import EVERY_CASE, Scope
 from bot.i18n import t
@@ -19,6 +20,7 @@ from bot.render import format_local_time, shorten, shorten_html_lines
 from storage import audit, staff
 from storage import cases as case_queries
 from storage import stats as stat_queries
+from storage.alert_followups import twice_count
 from storage.letters import letter_counts
 
 
@@ -102,6 +104,12 @@ async def stats_text(*, session: AsyncSession, now: dt.datetime, slug: str | Non
                            blocked=dlv.blocked if dlv else 0, failed=dlv.failed if dlv else 0,
                            letters=sum(r.letters for r in letters if r.case_id == cid)))
     lines += await attendance_lines(session=session, now=now, case_id=case_id, lang=lang)
+    twice = await twice_count(session=session, case_id=case_id)
+    if twice:
+        lines.append(twice_line(twice, lang))
+    attention = await attention_lines(session=session, case_id=case_id, slugs=slugs, lang=lang)
+    if attention:
+        lines += ["", *attention]
     if letters:
         lines += ["", t("<b>Letters sent per addressee</b>", lang)]
         for row in letters:

@@ -46,6 +46,12 @@ class Pacer:
                 return
             # a 429 arrived while we waited for our slot: wait out the pause, take a new slot
 
+    async def recheck(self) -> None:
+        """For a sender that awaited something else after taking its slot: if a pause began
+        meanwhile, wait it out and take a new slot."""
+        if asyncio.get_running_loop().time() < self._paused_until:
+            await self.acquire()
+
     def pause(self, seconds: float) -> None:
         """Nobody sends for ``seconds`` (Telegram's retry_after)."""
         until = asyncio.get_running_loop().time() + seconds

@@ -9,6 +9,7 @@ end (``pending == 0``).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 
 Report = dict[str, int]
 OnProgress = Callable[[int, Report], Awaitable[Any]]
+# The wiring's status message for (alert id, report, language): its text and buttons.
+RenderStatus = Callable[[int, Report, str], Awaitable[tuple[str, Any]]]
 
 
 def format_report(report: Report, lang: str = "en") -> str:
@@ -44,25 +47,42 @@ class StatusMessages:
     ``status_message_id``, set by the coordinator's [Send]) with :func:`format_report`.
 
     Edits count against the same send budget as the broadcast (``pacer``); a 429 on an edit
-    pauses every sender like one on a send.
+    pauses every sender like one on a send. While an alert is being sent its message is
+    edited at most once per ``min_interval`` seconds (a progress bar needs no more); the final
+    report always goes. ``render`` (from the wiring) gives the text and buttons; without it
+    the message is :func:`format_report`'s line.
     """
 
-    def __init__(self, db: Database, transport: Transport, pacer: Pacer) -> None:
+    def __init__(self, db: Database, transport: Transport, pacer: Pacer, *,
+                 render: RenderStatus | None = None, min_interval: float = 3.0) -> None:
         self.db = db
         self.transport = transport
         self.pacer = pacer
+        self.render = render
+        self.min_interval = min_interval
+        self._last_edit: dict[int, float] = {}
         # alert id → (chat, message, the coordinator's language)
         self._targets: dict[int, tuple[int, int, str] | None] = {}
 
     async def __call__(self, alert_id: int, report: Report) -> None:
         target = await self._target(alert_id)
-        if report["pending"] == 0:
+        final = report["pending"] == 0
+        if final:
             self._targets.pop(alert_id, None)  # the last report of this alert
+            self._last_edit.pop(alert_id, None)
         if target is None:
             return
+        now = time.monotonic()
+        if not final:
+            if now - self._last_edit.get(alert_id, -1e9) < self.min_interval:
+                return
+            self._last_edit[alert_id] = now
         chat_id, message_id, lang = target
+        text, markup = format_report(report, lang), None
+        if self.render is not None:
+            text, markup = await self.render(alert_id, report, lang)
         await self.pacer.acquire()
-        result = await self.transport.edit(chat_id, message_id, format_report(report, lang))
+        result = await self.transport.edit(chat_id, message_id, text, markup)
         if result.outcome is SendOutcome.RETRY_AFTER:
             self.pacer.pause(result.retry_after or 0.0)
         elif not result.ok:

@@ -29,6 +29,9 @@ class SendResult:
     message_id: int | None = None
     retry_after: float | None = None
     error: str | None = None
+    # The request went out but its answer was lost (a time-out, a dropped connection): the
+    # channel may have delivered it.
+    uncertain: bool = False
 
     @classmethod
     def sent(cls, message_id: int | None) -> SendResult:
@@ -44,8 +47,8 @@ class SendResult:
                    error=f"flood control: retry after {seconds:g} s")
 
     @classmethod
-    def retry(cls, error: str) -> SendResult:
-        return cls(SendOutcome.RETRY, error=error)
+    def retry(cls, error: str, *, uncertain: bool = False) -> SendResult:
+        return cls(SendOutcome.RETRY, error=error, uncertain=uncertain)
 
     @classmethod
     def malformed(cls, error: str) -> SendResult:

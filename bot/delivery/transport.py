@@ -7,7 +7,9 @@ This is the one place that knows Telegram's errors:
 - ``403`` and the 400s that mean "this person cannot be reached" → ``BLOCKED``;
 - 400s about the message itself (bad HTML, too long, a broken keyboard) → ``MALFORMED``;
 - any other 400 or Telegram error → ``FAILED``;
-- 5xx, time-outs, network trouble, a failing HTTP client → ``RETRY``.
+- 5xx, time-outs, network trouble, a failing HTTP client → ``RETRY``; a time-out or a
+  connection lost after the request was written is ``uncertain`` (Telegram may have accepted
+  it), a refused connection or a 5xx answer is not.
 """
 
 from __future__ import annotations
@@ -15,9 +17,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+import httpx
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.delivery.results import SendResult
 from bot.telegram_requests import telegram_request
@@ -57,12 +67,27 @@ def result_of_error(error: Exception) -> SendResult:
             return SendResult.malformed(str(error))
         return SendResult.failed(str(error))
     if isinstance(error, NetworkError):  # 5xx, time-outs, connection trouble
-        return SendResult.retry(f"{type(error).__name__}: {error}")
+        return SendResult.retry(f"{type(error).__name__}: {error}",
+                                uncertain=answer_may_be_lost(error))
     if isinstance(error, TelegramError):
         return SendResult.failed(f"{type(error).__name__}: {error}")
     # Not an answer from Telegram (e.g. the HTTP client itself failed): try again later.
     log.warning("telegram transport: unexpected %s", type(error).__name__)
     return SendResult.retry(f"{type(error).__name__}: {error}")
+
+
+# Failures before the request reached Telegram: it cannot have been delivered.
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def answer_may_be_lost(error: NetworkError) -> bool:
+    """Whether Telegram may have accepted the request although no answer came: a time-out, or
+    a connection dropped mid-request (PTB chains the httpx error). A 5xx is an answer (PTB
+    raises it without a cause); a refused connection never reached Telegram."""
+    cause = error.__cause__
+    if isinstance(cause, NEVER_SENT):
+        return False
+    return isinstance(error, TimedOut) or isinstance(cause, httpx.HTTPError)
 
 
 class TelegramTransport:

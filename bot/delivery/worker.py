@@ -24,6 +24,7 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
   to ``max_attempts``, then ``failed``. ``FAILED``: ``failed`` with the error. ``MALFORMED``
   (bad HTML, too long): the alert itself cannot be sent, so every row of it fails at once
   instead of 100,000 identical errors. A sent row keeps the channel's ``message_id``.
+- **Attempts** are committed before each request (:mod:`~bot.delivery.attempts`), answers after.
 - **Records each result** (group commit: many results per transaction). A sender keeps its
   concurrency slot until its result is committed, so at most ``concurrency`` messages are ever
   sent-but-unrecorded: a process killed at any instant re-sends at most that many after restart.
@@ -58,6 +59,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock
+from bot.delivery.attempts import AttemptMarks, answer_flags
 from bot.delivery.pacing import Pacer
 from bot.delivery.report import OnProgress, Report
 from bot.delivery.results import SendOutcome, SendResult, Transport
@@ -162,6 +164,7 @@ class DeliveryWorker:
         # The heartbeat and the recorder update the same held rows: one at a time, or
         # PostgreSQL may find them deadlocked on each other's row locks.
         self._row_writes = asyncio.Lock()
+        self._attempts = AttemptMarks(db, self._row_writes)  # committed before each request
         self._dirty: set[int] = set()
         self._sending: set[asyncio.Task] = set()
         self._tasks: list[asyncio.Task] = []
@@ -189,6 +192,7 @@ class DeliveryWorker:
             asyncio.create_task(self._record_loop(), name="delivery-record"),
             asyncio.create_task(self._lease_loop(), name="delivery-lease"),
             asyncio.create_task(self._progress_loop(), name="delivery-progress"),
+            asyncio.create_task(self._attempts.run(), name="delivery-attempts"),
         ]
         self._consumers = [asyncio.create_task(self._consume(), name=f"delivery-send-{n}")
                            for n in range(self.concurrency)]
@@ -389,13 +393,14 @@ class DeliveryWorker:
             return
         if result.outcome is SendOutcome.MALFORMED:
             await self._fail_alert(row.alert_id, message, result.error or "malformed")
-        await self._record(row, *self._settle(row, result))
+        await self._record(row, *self._settle(row, result), result=result)
 
     async def _send_paced(self, held: _Held, message: _AlertMessage) -> SendResult | None:
         """Send one row under the pacer; None if it was not sent (stopping, lease lapsed)."""
         row = held.row
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
+        marked = False
         while True:
             await self.pacer.turn(row.chat_id)
             if self._stopping:
@@ -407,8 +412,11 @@ class DeliveryWorker:
                 return None
             self._sending.add(task)
             try:
-                text = held.personal(message.text) if held.personal else message.text
-                result = await self.transport.send(row.chat_id, fit_html(text), message.markup)
+                if not marked:  # one attempt per try; a 429 before it was answered is not one
+                    await self._attempts.mark(row.id)
+                    await self.pacer.recheck()  # a 429 may have come while it was recorded
+                    marked = True
+                result = await self._request(row, message, held.personal)
             finally:
                 self._sending.discard(task)
                 self.pacer.done(row.chat_id)
@@ -418,6 +426,16 @@ class DeliveryWorker:
             self.stats["rate_limited"] += 1
             log.warning("delivery: the channel asks to wait %.0f s; pausing all sends", seconds)
             self.pacer.pause(seconds)
+
+    async def _request(self, row: q.ClaimedDelivery, message: _AlertMessage,
+                       personal: Callable[[str], str] | None) -> SendResult:
+        """A new message, or an edit of a correction's copy (buttons again: else removed);
+        ``personal`` makes this recipient's own copy of the text."""
+        text = fit_html(personal(message.text) if personal else message.text)
+        edit = row.edit_message_id
+        if edit is not None:
+            return await self.transport.edit(row.chat_id, edit, text, message.markup)
+        return await self.transport.send(row.chat_id, text, message.markup)
 
     def _settle(self, row: q.ClaimedDelivery, result: SendResult) -> tuple:
         """What to record for a send's result: (status, attempts, error, next attempt,
@@ -481,11 +499,14 @@ class DeliveryWorker:
     # ------------------------------------------------------------------------ recording
     async def _record(self, row: q.ClaimedDelivery, status: DeliveryStatus, attempts: int,
                       error: str | None, next_attempt_at: dt.datetime | None = None,
-                      message_id: int | None = None) -> None:
-        """Queue the result for the next group commit and wait until it is durable."""
+                      message_id: int | None = None, *, result: SendResult | None = None) -> None:
+        """Queue the result for the next group commit and wait until it is durable; ``result``:
+        the channel's answer, if a request went out."""
         assert self._outcomes_ready
+        answered, retryable = answer_flags(status, result)
         pending = _Pending(q.Outcome(row.id, row.chat_id, status, attempts, error,
-                                     next_attempt_at, message_id), row.alert_id)
+                                     next_attempt_at, message_id, answered, retryable),
+                           row.alert_id)
         self._outcomes.append(pending)
         self._outcomes_ready.set()
         await asyncio.shield(pending.done)
@@ -503,7 +524,9 @@ class DeliveryWorker:
             failures = 0
             while True:
                 try:
-                    async with self._row_writes, self.db.engine.begin() as conn:
+                    async with (self._row_writes, self._attempts.riding() as marks,
+                                self.db.engine.begin() as conn):
+                        await marks.write(conn)  # attempts waiting now: one commit for both
                         await q.record_outcomes(conn=conn,
                                                 outcomes=[p.outcome for p in batch],
                                                 now=self.clock.now())

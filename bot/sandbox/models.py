@@ -274,6 +274,9 @@ class FaultRule:
     chat_id: int | str | None = None
     description: str | None = None
     delay: float = 0.0
+    # Do the call, then drop the connection instead of answering: Telegram accepted it but
+    # the bot never hears so (a lost answer).
+    drop_answer: bool = False
     hits: int = 0
 
     def __post_init__(self) -> None:

@@ -38,6 +38,10 @@ __all__ = ["ApiError", "BotApiServer"]
 MAX_FILE = 50 * 1024 * 1024
 
 
+class AnswerDropped(Exception):
+    """A fault rule's ``drop_answer``: the call was carried out, its answer is not sent."""
+
+
 class BotApiServer(SimTelegram):
     """A Telegram Bot API server for tests and the offline sandbox.
 
@@ -143,6 +147,7 @@ class BotApiServer(SimTelegram):
         chat_id: int | str | None = None,
         description: str | None = None,
         delay: float = 0.0,
+        drop_answer: bool = False,
     ) -> FaultRule:
         """Inject a failure for ``method`` (or "*"), optionally only for ``chat_id``, for the
         next ``times`` matching calls (None = until clear_faults()).
@@ -150,21 +155,29 @@ class BotApiServer(SimTelegram):
         status 429 -> "Too Many Requests: retry after N" with parameters.retry_after;
         403 -> "Forbidden: bot was blocked by the user"; 400 -> "Bad Request: chat not found";
         500/502 -> "Internal Server Error"/"Bad Gateway". ``delay`` (s) answers slowly; without
-        a status the call then succeeds."""
-        if status is None and not delay:
-            raise ValueError("fail() needs a status and/or a delay")
+        a status the call then succeeds. ``drop_answer`` carries the call out (the message is
+        sent) and then closes the connection without answering, as when Telegram accepted a
+        request whose answer was lost on the way."""
+        if status is None and not delay and not drop_answer:
+            raise ValueError("fail() needs a status, a delay or drop_answer")
+        if status is not None and drop_answer:
+            raise ValueError("a dropped answer has no status")
         rule = FaultRule(method=method, status=status, retry_after=retry_after, times=times,
-                         chat_id=chat_id, description=description, delay=delay)
+                         chat_id=chat_id, description=description, delay=delay,
+                         drop_answer=drop_answer)
         self.faults.append(rule)
         return rule
 
     def clear_faults(self) -> None:
         self.faults.clear()
 
-    async def _apply_faults(self, method: str, params: dict) -> None:
+    async def _apply_faults(self, method: str, params: dict) -> bool:
+        """Apply the matching rules; True if the answer to this call is to be dropped."""
+        drop = False
         for rule in list(self.faults):
             if not rule.matches(method.lower(), params):
                 continue
+            drop = drop or rule.drop_answer
             rule.hits += 1
             if rule.expired and rule in self.faults:
                 self.faults.remove(rule)
@@ -172,6 +185,7 @@ class BotApiServer(SimTelegram):
                 await self._sleep(rule.delay)
             if rule.status is not None:
                 raise ApiError(*rule.error())
+        return drop
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep that ends early when the server stops."""
@@ -222,7 +236,12 @@ class BotApiServer(SimTelegram):
             rq = await read_request(request)
         except ApiError as err:
             return self._refuse(request.match_info["method"], err)
-        return await self._call(request.match_info["method"], rq)
+        try:
+            return await self._call(request.match_info["method"], rq)
+        except AnswerDropped:
+            if request.transport is not None:
+                request.transport.abort()  # the client sees the connection end, no answer
+            return web.Response(status=204)
 
     def _refuse(self, method: str, err: ApiError) -> web.Response:
         entry = METHODS.get(method)
@@ -232,7 +251,10 @@ class BotApiServer(SimTelegram):
 
     async def execute(self, method: str, params: dict[str, Any]) -> object:
         """Run a call from a webhook's answer as if it had come over HTTP."""
-        return await self._call(method, BotRequest(coerce_params(params)))
+        try:
+            return await self._call(method, BotRequest(coerce_params(params)))
+        except AnswerDropped:  # a webhook's answer has nobody waiting for the result
+            return json_response({"ok": True, "result": True})
 
     async def _call(self, method: str, rq: BotRequest) -> web.Response:
         entry = METHODS.get(method)
@@ -247,12 +269,13 @@ class BotApiServer(SimTelegram):
         if counted:
             self._inflight += 1
             self.touch()
+        drop = False
         try:
             try:
                 if entry is None:
                     raise ApiError(404, "Not Found")
                 if self.faults:
-                    await self._apply_faults(name, params)
+                    drop = await self._apply_faults(name, params)
                 result = entry[1](self, rq)
                 if inspect.isawaitable(result):
                     result = await result
@@ -267,6 +290,9 @@ class BotApiServer(SimTelegram):
             if name in SEND_METHODS:
                 self.stats.messages_sent += 1
                 self.stats.send_times.append(time.monotonic())
+            if drop:
+                call.description = "answer dropped"
+                raise AnswerDropped(name)
             return json_response(body)
         except asyncio.CancelledError:
             call.status = 499
