@@ -1,6 +1,6 @@
 """Typed text for a coordinator's draft: a field's value, an authority form or a pasted appeal.
-Any other text goes on to the letter wizard's signature step (which hands the rest to the
-fallback), so this one handler comes first for all free text. A letter wizard waiting for a
+Any other text goes on to a coordinator's correction, then the letter wizard's signature step
+(which hands the rest to the fallback), so this one handler comes first for all free text. A letter wizard waiting for a
 signature goes first: a coordinator signing a letter is not typing into their draft."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot import wizard as wz
 from bot.services import services
-from handlers import case_editor, importing, letters
+from handlers import alert_followups, case_editor, importing
 from handlers.roles import can_coordinate, user_id_of
 from storage import wizard as wizard_store
 from storage.case_drafts import get_draft
@@ -28,7 +28,7 @@ async def draft_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
                 if letter is not None and letter.step == wz.SIGNATURE:
                     draft = None
     if draft is None or draft.awaiting is None or not await can_coordinate(svc, user_id):
-        await letters.signature_text(update, context)
+        await alert_followups.correction_text(update, context)  # then the signature step
     elif draft.awaiting == case_editor.PASTE:
         await importing.pasted_text(update, context, draft)
     else:

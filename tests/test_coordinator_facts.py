@@ -42,7 +42,8 @@ def typed(moment: dt.datetime) -> str:
 async def sent(owner, question) -> str:
     """Press [Send] and wait until the status message settles (delivered, or nobody to tell)."""
     await owner.press("Send", question)
-    while not owner.message(question.message_id).text.startswith("✅"):
+    # the report's last part starts with ✅ (under the alert's heading, when it has one)
+    while not owner.message(question.message_id).text.split("\n\n")[-1].startswith("✅"):
         await owner.reply(timeout=10)
     return owner.message(question.message_id).text
 
