@@ -37,8 +37,9 @@ def lang_of(update: Update) -> str:
 
 
 async def respond(update: Update, text: str, markup: InlineKeyboardMarkup | None = None, *,
-                  edit: bool = True) -> None:
-    """Answer a button by editing its message (when ``edit``), a command with a new message.
+                  edit: bool = True) -> int | None:
+    """Answer a button by editing its message (when ``edit``), a command with a new message;
+    the id of the message edited or sent (None if there is no chat to answer in).
 
     Every text goes through the one fitting step, so no answer is too long for Telegram."""
     text = fit_html(text)
@@ -47,16 +48,29 @@ async def respond(update: Update, text: str, markup: InlineKeyboardMarkup | None
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
                                           disable_web_page_preview=True)
-            return
+            return query.message.message_id
         except BadRequest as error:
             if "not modified" in str(error).lower():
-                return
+                return query.message.message_id
             log.info("could not edit message, sending a new one: %s", error)
     chat = update.effective_chat
     if chat is None:
+        return None
+    message = await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                      disable_web_page_preview=True)
+    return message.message_id
+
+
+async def drop_buttons(update: Update, message_id: int | None) -> None:
+    """Take the inline buttons off one of the bot's earlier messages in this chat (best
+    effort: a message already without them, or deleted, is left as it is)."""
+    if message_id is None or update.effective_chat is None:
         return
-    await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                            disable_web_page_preview=True)
+    try:
+        await update.get_bot().edit_message_reply_markup(
+            chat_id=update.effective_chat.id, message_id=message_id, reply_markup=None)
+    except BadRequest as error:
+        log.debug("could not remove old buttons: %s", error)
 
 
 async def acknowledge(update: Update, text: str | None = None, *, alert: bool = False) -> None:
