@@ -116,7 +116,6 @@ async def _send_help(update: Update, context: ContextTypes.DEFAULT_TYPE, state: 
     """Step 6: the file to send (e-mail draft or PDF), then what to copy, and [I sent it]."""
     letter, option = flow.letter_of(state, loaded)
     authority = option.authority
-    await _leave(update, state, _pressed(update))
     document: tuple[bytes, str] | None = None
     if channel == "email":
         document = (build_eml(letter, wz.usable_emails(authority)[0]),
@@ -124,6 +123,7 @@ async def _send_help(update: Update, context: ContextTypes.DEFAULT_TYPE, state: 
     elif channel in ("fax", "post"):
         pdf = await asyncio.to_thread(build_pdf, letter, recipient_block=postal_block(authority))
         document = (pdf, wz.document_name(letter, "pdf"))
+    await _leave(update, state, _pressed(update))  # once the file is ready, right before it
     if document is not None:
         await update.effective_chat.send_document(
             document=document[0], filename=document[1], parse_mode=ParseMode.HTML,

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.pdf_fonts import missing_glyphs
 from bot.letters import (
     CITY_MAX,
     LANGUAGES,
@@ -340,9 +341,10 @@ def test_clean_signature_never_crashes(text):
     try:
         signer = clean_signature(text)
     except SignatureError as error:
-        assert error.key in {"empty", "control", "name_too_long", "city_too_long"}
+        assert error.key in {"empty", "control", "name_too_long", "city_too_long", "no_glyph"}
         return
     assert not any(_forbidden(char) for char in text)
+    assert not missing_glyphs((signer.name or "") + (signer.city or ""))  # all printable
     assert signer.name is not None or signer.city is not None
     for part, limit in ((signer.name, NAME_MAX), (signer.city, CITY_MAX)):
         if part is not None:
