@@ -330,6 +330,7 @@ async def test_forged_and_stale_buttons_change_nothing(tg):
     await say(alice, "/write kharkova", "Who do you want to write to?")
     new_row = await wizard_row(tg, alice)
     assert new_row.nonce != nonce
+    assert not alice.message(step.message_id).buttons  # the old wizard's buttons are gone
     text = await refused(tg, alice, step.callback_data("Zhakyp Assanov"), step)
     assert "earlier step or an earlier letter" in text
     assert (await wizard_row(tg, alice)).model_dump() == new_row.model_dump()
