@@ -12,7 +12,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.pdf_fonts import missing_glyphs
 from bot.letters import (
     CITY_MAX,
     LANGUAGES,
@@ -30,6 +29,7 @@ from bot.letters import (
     render_letter,
     split_for_telegram,
 )
+from bot.pdf_fonts import missing_glyphs
 from content.schema import Authority, Case
 
 BODY_MIN, BODY_MAX = 400, 3500
