@@ -61,16 +61,17 @@ async def respond(update: Update, text: str, markup: InlineKeyboardMarkup | None
     return message.message_id
 
 
-async def drop_buttons(update: Update, message_id: int | None) -> None:
-    """Take the inline buttons off one of the bot's earlier messages in this chat (best
-    effort: a message already without them, or deleted, is left as it is)."""
+async def drop_buttons(update: Update, message_id: int | None,
+                       keep: InlineKeyboardMarkup | None = None) -> None:
+    """Take the inline buttons off one of the bot's earlier messages in this chat, or put
+    ``keep`` in their place (best effort: a message already so, or deleted, stays as it is)."""
     if message_id is None or update.effective_chat is None:
         return
     try:
         await update.get_bot().edit_message_reply_markup(
-            chat_id=update.effective_chat.id, message_id=message_id, reply_markup=None)
+            chat_id=update.effective_chat.id, message_id=message_id, reply_markup=keep)
     except BadRequest as error:
-        log.debug("could not remove old buttons: %s", error)
+        log.debug("could not change old buttons: %s", error)
 
 
 async def acknowledge(update: Update, text: str | None = None, *, alert: bool = False) -> None:

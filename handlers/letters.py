@@ -71,17 +71,10 @@ def _pressed(update: Update) -> int | None:
 async def _leave(update: Update, state: wz.Snapshot | None, message_id: int | None) -> None:
     """The wizard moves on from ``message_id``: its wizard buttons go. The thanks for a letter
     keeps the next steps that are not the wizard's (share, reply, back to the case)."""
-    if message_id is None:
-        return
-    if state is None or state.step != wz.SENT or state.case_id is None:
-        await drop_buttons(update, message_id)
-        return
-    try:
-        await update.get_bot().edit_message_reply_markup(
-            chat_id=update.effective_chat.id, message_id=message_id,
-            reply_markup=kb.after_letter_keyboard(state.case_id, lang_of(update)))
-    except BadRequest as error:
-        log.debug("could not change the buttons of the thanks: %s", error)
+    thanks = state is not None and state.step == wz.SENT and state.case_id is not None
+    await drop_buttons(update, message_id, kb.after_letter_keyboard(state.case_id,
+                                                                    lang_of(update))
+                       if thanks else None)
 
 
 async def _panel(update: Update, context: ContextTypes.DEFAULT_TYPE, state: wz.Snapshot,
