@@ -9,7 +9,8 @@ Where things appear: the wizard opens in a new message. Its step prompts (case, 
 language, signature) change in place; what the person may want to read again — the draft, how
 to send it, the thanks — stays, and the next step comes as a new message below. Only the
 latest wizard message has live buttons: whenever the wizard moves on, the buttons of the message
-it leaves are taken off (the thanks keeps its next steps that are not the wizard's).
+it leaves are taken off right after the next message is shown (the thanks keeps its next steps
+that are not the wizard's).
 """
 
 from __future__ import annotations
@@ -84,8 +85,8 @@ async def _panel(update: Update, context: ContextTypes.DEFAULT_TYPE, state: wz.S
     to keep (whose buttons go). ``new_state``: the wizard's state now (None once it ended)."""
     pressed = _pressed(update)
     if state.step in _KEPT or pressed is None:
-        await _leave(update, state, pressed)
         message_id = await respond(update, text, markup, edit=False)
+        await _leave(update, state, pressed)
     else:
         message_id = await respond(update, text, markup)
     if new_state is not None:
@@ -116,7 +117,6 @@ async def _send_help(update: Update, context: ContextTypes.DEFAULT_TYPE, state: 
     elif channel in ("fax", "post"):
         pdf = await asyncio.to_thread(build_pdf, letter, recipient_block=postal_block(authority))
         document = (pdf, wz.document_name(letter, "pdf"))
-    await _leave(update, state, _pressed(update))  # once the file is ready, right before it
     if document is not None:
         await update.effective_chat.send_document(
             document=document[0], filename=document[1], parse_mode=ParseMode.HTML,
@@ -125,6 +125,7 @@ async def _send_help(update: Update, context: ContextTypes.DEFAULT_TYPE, state: 
     message_id = await respond(
         update, wz.help_text(channel, authority, letter, lang, loaded.note(authority, lang)),
         kb.wizard_help_keyboard(state.nonce, channel, url=url, lang=lang), edit=False)
+    await _leave(update, state, _pressed(update))
     await flow.remember_message(services(context).db, state, message_id)
 
 
@@ -167,10 +168,10 @@ async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row=No
         db, chat_id=update.effective_chat.id, lang=lang_of(update),
         case_id=case_row.id if case_row is not None else None,
         now=services(context).clock.now(), notice=notice)
-    if earlier is not None:
-        await _leave(update, earlier, earlier.message_id)
     message_id = await respond(update, view.text, _step_markup(view, lang_of(update)),
                                edit=False)
+    if earlier is not None:
+        await _leave(update, earlier, earlier.message_id)
     await flow.remember_message(db, view.state, message_id)
 
 
@@ -294,9 +295,9 @@ async def signature_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await _leave(update, state, state.message_id)
         await respond(update, f"⚠️ {wz.refusal_text(outcome, lang)}\n\n{note}", edit=False)
     elif outcome.kind == "refuse":  # the signature cannot be used: say why, ask again
-        await _leave(update, state, state.message_id)
         message_id = await respond(update, f"⚠️ {wz.refusal_text(outcome, lang)}\n\n{note}",
                                    kb.wizard_signature_keyboard(state.nonce, lang), edit=False)
+        await _leave(update, state, state.message_id)
         await flow.remember_message(services(context).db, state, message_id)
     else:
         await _show_signed(update, state, typed.new_state, lang, note)
@@ -348,6 +349,6 @@ async def _hint(update: Update, context: ContextTypes.DEFAULT_TYPE, typed: flow.
     else:
         markup = _step_markup(await flow.current_view(services(context).db, state, loaded, lang),
                               lang)
-    await _leave(update, state, state.message_id)
     message_id = await respond(update, text, markup, edit=False)
+    await _leave(update, state, state.message_id)
     await flow.remember_message(services(context).db, state, message_id)

@@ -48,6 +48,7 @@ async def test_typed_signature_is_deleted_and_the_bot_says_so(tg):
 
     # Telegram refuses the deletion (too old …): the bot says so, honestly.
     await tap(alice, "Back", "How do you want to sign")
+    await tg.idle()  # the draft's buttons go right after the prompt is shown
     tg.server.fail("deleteMessage", 400, description="Bad Request: message can't be deleted")
     await say(alice, "Jo Q", "How will you send it?")
     assert not _typed(alice, "Jo Q").deleted
@@ -99,6 +100,7 @@ async def test_stray_text_gets_an_answer_that_knows_the_step(tg):
     step = await say(alice, "/write", "Which case do you want to write about?")
     hint = await say(alice, "hello", "You are writing a letter: pick a case below, or Cancel")
     assert hint.has_button("Cancel") and wizard_buttons(hint)
+    await tg.idle()
     assert not alice.message(step.message_id).buttons  # one live panel: the latest
     await say(alice, "/write kharkova", "Who do you want to write to?")
     hint = await say(alice, "hello", "pick who to write to below")
