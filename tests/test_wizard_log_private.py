@@ -48,3 +48,22 @@ async def test_debug_log_of_a_whole_wizard_holds_no_signature_and_no_chat_id(
     assert "sendMessage" in log
     for secret in (NAME, "Quillon", "Marvaduke", CITY, "王", str(CHAT_ID)):
         assert secret not in log, secret
+
+
+def test_payload_filter_keeps_templates_and_method_names_only():
+    import logging
+
+    from bot.logging_setup import HIDDEN, PayloadFilter
+
+    def shown(name: str, msg: object, *args: object) -> str:
+        record = logging.LogRecord(name, logging.DEBUG, __file__, 1, msg, args or None, None)
+        assert PayloadFilter().filter(record)
+        return record.getMessage()
+
+    assert shown("telegram.Bot", "Calling Bot API endpoint `%s` with parameters `%s`",
+                 "sendMessage", {"chat_id": CHAT_ID, "text": NAME}) == (
+        f"Calling Bot API endpoint `sendMessage` with parameters `{HIDDEN}`")
+    assert shown("sqlalchemy.engine.Engine", "[%s] %r, %d%%", "cached", (NAME,), CHAT_ID) == (
+        f"[{HIDDEN}] {HIDDEN}, {HIDDEN}%")
+    assert shown("telegram.ext.Application", {"update": NAME}) == HIDDEN
+    assert shown("bot.delivery", "sent %d", 3) == "sent 3"  # the bot's own lines as they are
