@@ -28,6 +28,7 @@ from pathlib import Path
 
 import content.schema
 from bot.i18n import N_
+from bot.pdf_fonts import BOLD, REGULAR, missing_glyphs, quiet_pdf_library
 from content.languages import LANGUAGES as REGISTRY
 from content.languages import LETTER_LANGUAGES, fallback_chain
 from content.schema import Authority, Case, Channel, is_usable_email, pick
@@ -41,7 +42,6 @@ def languages_for(lang: str) -> dict[str, str]:
     return {code: LANGUAGES[code] for code in [*order, *LANGUAGES] if code in LANGUAGES}
 
 LETTERS_DIR = Path(content.schema.__file__).resolve().parent / "letters"
-FONTS_DIR = Path(content.schema.__file__).resolve().parent / "fonts"
 
 NAME_MAX = 80
 CITY_MAX = 60
@@ -276,6 +276,13 @@ def clean_signature(text: str) -> Signer:
             "city_too_long",
             N_("The city is too long: please keep it under {limit} characters."), limit=CITY_MAX
         )
+    missing = missing_glyphs(name + city)
+    if missing:
+        raise SignatureError(
+            "no_glyph",
+            N_("The letter's font cannot print some of the characters you typed ({chars}), so "
+               "they would be left blank in the PDF. Please type your signature in Latin or "
+               "Cyrillic letters, or sign anonymously."), chars=missing[:10])
     return Signer(name=name or None, city=city or None)
 
 
@@ -384,6 +391,7 @@ def build_pdf(
     """
     from fpdf import FPDF
 
+    quiet_pdf_library()
     day = date if date is not None else dt.date.today()
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.creation_date = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
@@ -393,8 +401,8 @@ def build_pdf(
     pdf.set_lang(letter.language)
     pdf.set_margins(left=25, top=22, right=22)
     pdf.set_auto_page_break(auto=True, margin=20)
-    pdf.add_font("DejaVu", "", str(FONTS_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("DejaVu", "", str(REGULAR))
+    pdf.add_font("DejaVu", "B", str(BOLD))
     pdf.add_page()
     line = 5.6
 

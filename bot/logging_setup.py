@@ -1,14 +1,24 @@
-"""Logging that can never print the bot token.
+"""Logging that can never print the bot token, nor what people type.
 
 httpx logs every request URL at INFO, and Telegram URLs contain the token; so httpx and httpcore
 are held at WARNING, and every record passes through a filter that masks the token anyway (an
 exception message or a third-party DEBUG line could still carry it).
+
+At DEBUG, the libraries log payloads: python-telegram-bot every Bot API call's parameters and
+every update (chat ids, names, texts, signatures), SQLAlchemy every statement's parameters and
+the rows it fetched, aiosqlite every call. :class:`PayloadFilter` keeps their message templates
+and hides the values they fill in; the PDF library's glyph warnings (which list the characters
+of a signature) are held back by :func:`bot.pdf_fonts.quiet_pdf_library`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
+from typing import TextIO
+
+from bot.pdf_fonts import quiet_pdf_library
 
 MASK = "<bot-token>"
 # Any bot token shape in a URL path: /bot123456:ABC…/ — masked even when we don't know it.
@@ -37,8 +47,55 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str, secrets: list[str]) -> None:
-    handler = logging.StreamHandler()
+# Loggers (and their children) whose values may carry what a person sent or typed.
+PAYLOAD_LOGGERS = ("telegram", "httpx", "httpcore", "sqlalchemy", "aiosqlite", "asyncpg")
+HIDDEN = "<hidden>"
+# A Bot API method name (sendMessage, getUpdates): kept, so a DEBUG log still says what was
+# called. Nothing a person types reaches a log call as an argument of its own.
+_METHOD_NAME = re.compile(r"[a-z]+(?:[A-Z][a-z]*)+")
+_PLACEHOLDER = re.compile(
+    r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]")
+
+
+def _from_payload_logger(name: str) -> bool:
+    return any(name == root or name.startswith(root + ".") for root in PAYLOAD_LOGGERS)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, str) and _METHOD_NAME.fullmatch(value):
+        return value
+    if isinstance(value, BaseException):  # a network or API error says what went wrong
+        return f"{type(value).__name__}: {value}"
+    return HIDDEN
+
+
+class PayloadFilter(logging.Filter):
+    """Hide the values the payload loggers fill into their messages (parameters, updates,
+    rows); keep the message templates, written by the libraries' authors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not _from_payload_logger(record.name):
+            return True
+        if not isinstance(record.msg, str):  # an object logged as it is: an update, a row
+            record.msg, record.args = HIDDEN, None
+            return True
+        if not record.args:
+            return True
+        values = iter(() if isinstance(record.args, Mapping) else record.args)
+
+        def fill(match: re.Match[str]) -> str:
+            if match.group() == "%%":
+                return "%"
+            return _shown(next(values, None))
+
+        record.msg, record.args = _PLACEHOLDER.sub(fill, record.msg), None
+        return True
+
+
+def configure_logging(level: str, secrets: list[str], stream: TextIO | None = None) -> None:
+    """One handler on the root logger (``stream``: stderr unless given) that masks secrets
+    and payloads."""
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     install_redaction(handler, secrets)
     root = logging.getLogger()
@@ -48,6 +105,7 @@ def configure_logging(level: str, secrets: list[str]) -> None:
 
 
 def install_redaction(handler: logging.Handler, secrets: list[str]) -> None:
+    handler.addFilter(PayloadFilter())
     handler.addFilter(RedactingFilter(secrets))
 
 
@@ -56,3 +114,4 @@ def quiet_http_clients() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
     # aiosqlite logs every cursor operation at DEBUG: noise that drowns the bot's own lines.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    quiet_pdf_library()

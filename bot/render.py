@@ -26,6 +26,7 @@ from content.schema import Source, TimelineEntry, Title, pick
 from storage.models import Case, Event
 
 TELEGRAM_LIMIT = TEXT_LIMIT
+LIST_PAGE_SIZE = 8  # cases on one page of /cases and of the letter wizard's case step
 # What one part of a card may take (characters before escaping); the summary gets the rest.
 CARD_PEOPLE, CARD_CODES, CARD_NOTE, CARD_EVENT, WHERE = 700, 300, 500, 300, 200
 KIND_ICONS = {

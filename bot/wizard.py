@@ -1,8 +1,9 @@
 """The letter wizard: its steps, what each step offers, which presses it accepts, what it says.
 
-No Telegram here: the handlers (handlers/letters.py) load the wizard's state and the facts it
-needs from the database, ask :func:`decide` what a press means, store the result and send the
-texts built below. Everything in this module is a plain function of its arguments.
+No Telegram here: :mod:`bot.wizard_flow` loads the wizard's state and the facts it needs from
+the database, asks :func:`decide` what a press means and stores the result; the handlers
+(handlers/letters.py) send the texts built below. Everything here is a plain function of its
+arguments.
 
 The steps::
 
@@ -41,6 +42,7 @@ from bot.letters import (
 )
 from bot.parsing import parse_db_id, parse_page
 from bot.render import shorten, shorten_html_lines
+from bot.wizard_notes import safety_line
 from content.schema import Authority, Case, Channel, is_usable_email
 
 # --------------------------------------------------------------------------- steps and actions
@@ -327,8 +329,9 @@ REFUSALS = {
 
 def refusal_text(outcome: Outcome, lang: str) -> str:
     """A refusal as the person reads it (short: it also fits a button's answer)."""
-    if outcome.message:
-        return t(outcome.message, lang, **outcome.values)
+    if outcome.message:  # a signature's refusal, shown as HTML: what it quotes is escaped
+        return t(outcome.message, lang, **{key: escape(value) if isinstance(value, str)
+                                           else value for key, value in outcome.values.items()})
     return t(REFUSALS.get(outcome.reason or "", REFUSALS["malformed"]), lang)
 
 
@@ -418,7 +421,10 @@ def language_step_text(authority: Authority, lang: str, note: str | None = None)
     ])
 
 
-def signature_step_text(authority: Authority, language: str, lang: str) -> str:
+def signature_step_text(authority: Authority, language: str, lang: str,
+                        country: str = "") -> str:
+    """``country``: the case's; the last line asks whoever lives there or travels there to
+    think before giving their name (the [Sign anonymously] button is right under it)."""
     return "\n".join([
         t("✍️ Letter to <b>{who}</b>, in {language}", lang, who=escape(who(authority)),
           language=escape(LANGUAGES[language])), "",
@@ -426,6 +432,7 @@ def signature_step_text(authority: Authority, language: str, lang: str) -> str:
           "like — for example: <i>Jane Doe, Berlin</i>", lang), "",
         t("I use your name only to fill in this letter and forget it as soon as the letter is "
           "done. Or sign anonymously:", lang),
+        *(["", safety_line(country, lang)] if country else []),
     ])
 
 

@@ -37,8 +37,10 @@ def lang_of(update: Update) -> str:
 
 
 async def respond(update: Update, text: str, markup: InlineKeyboardMarkup | None = None, *,
-                  edit: bool = True) -> None:
-    """Answer a button by editing its message (when ``edit``), a command with a new message.
+                  edit: bool = True, protect: bool = False) -> int | None:
+    """Answer a button by editing its message (when ``edit``), a command with a new message;
+    the id of the message edited or sent (None if there is no chat to answer in). ``protect``:
+    a new message can't be forwarded or saved (an edit keeps what the message had).
 
     Every text goes through the one fitting step, so no answer is too long for Telegram."""
     text = fit_html(text)
@@ -47,16 +49,30 @@ async def respond(update: Update, text: str, markup: InlineKeyboardMarkup | None
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
                                           disable_web_page_preview=True)
-            return
+            return query.message.message_id
         except BadRequest as error:
             if "not modified" in str(error).lower():
-                return
+                return query.message.message_id
             log.info("could not edit message, sending a new one: %s", error)
     chat = update.effective_chat
     if chat is None:
+        return None
+    message = await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                      disable_web_page_preview=True, protect_content=protect)
+    return message.message_id
+
+
+async def drop_buttons(update: Update, message_id: int | None,
+                       keep: InlineKeyboardMarkup | None = None) -> None:
+    """Take the inline buttons off one of the bot's earlier messages in this chat, or put
+    ``keep`` in their place (best effort: a message already so, or deleted, stays as it is)."""
+    if message_id is None or update.effective_chat is None:
         return
-    await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                            disable_web_page_preview=True)
+    try:
+        await update.get_bot().edit_message_reply_markup(
+            chat_id=update.effective_chat.id, message_id=message_id, reply_markup=keep)
+    except BadRequest as error:
+        log.debug("could not change old buttons: %s", error)
 
 
 async def acknowledge(update: Update, text: str | None = None, *, alert: bool = False) -> None:

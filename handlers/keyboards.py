@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import t, tn
 from bot.parsing import ascii_number, parse_db_id, parse_page
-from bot.render import shorten
+from bot.render import LIST_PAGE_SIZE, shorten
 
 # Prefixes (one per action) — handlers register with pattern=PATTERN[prefix].
 CASE_LIST = "cl"  # cl:<page>
@@ -34,7 +34,7 @@ READ_MORE = "cm"  # cm:<case_id>   (the card with its whole summary)
 UNDO_UNSUBSCRIBE = "uz"  # uz:<case_id>   (↩️ Undo after an alert's Unsubscribe)
 ALERT_UNSUBSCRIBE = "au"  # au:<case_id>   (🔕 Unsubscribe under an alert: the alert stays)
 
-PAGE_SIZE = 8
+PAGE_SIZE = LIST_PAGE_SIZE
 
 
 def data(prefix: str, *args: object) -> str:
@@ -255,14 +255,26 @@ def wizard_help_keyboard(nonce: str, channel: str, *, url: str | None = None,
     return InlineKeyboardMarkup(rows)
 
 
+def _after_letter_rows(case_id: int, lang: str) -> list[list[InlineKeyboardButton]]:
+    return [[button(t("📣 Share the case", lang), SHARE, case_id),
+             button(t("📬 I got a reply", lang), REPLY, case_id)],
+            [button(t("⬅️ Back to the case", lang), CASE_CARD, case_id)]]
+
+
+def after_letter_keyboard(case_id: int, lang: str = "en") -> InlineKeyboardMarkup:
+    """What stays under the thanks for a letter once the wizard has moved on: share the
+    case, report the authority's reply, back to the case (none of them is the wizard's)."""
+    return InlineKeyboardMarkup(_after_letter_rows(case_id, lang))
+
+
 def wizard_sent_keyboard(nonce: str, case_id: int, addressees: list[tuple[str, str]],
                          lang: str = "en", report: str | None = None) -> InlineKeyboardMarkup:
     """Step 7: the report the appeal asks for (its label), write to the next addressee
-    (key, label), back to the case, or done."""
+    (key, label), share the case, I got a reply, back to the case, or done."""
     rows = [[wizard_button(report, nonce, wz.REPORT)]] if report else []
     rows += [[wizard_button(label, nonce, wz.PICK_ADDRESSEE, key)] for key, label in addressees]
-    rows.append([button(t("⬅️ Back to the case", lang), CASE_CARD, case_id),
-                 wizard_button(t("✅ Done", lang), nonce, wz.CANCEL)])
+    rows += _after_letter_rows(case_id, lang)
+    rows[-1].append(wizard_button(t("✅ Done", lang), nonce, wz.CANCEL))
     return InlineKeyboardMarkup(rows)
 
 

@@ -1,118 +1,68 @@
 """The letter wizard in chat: /write, [✍️ Write a letter] on a case card, its buttons, and the
-signature the person types.
+texts the person types.
 
-Thin: each handler loads the wizard's state and the case from the database, asks
-:func:`bot.wizard.decide` what the update means, stores the result (compare-and-set on the
-wizard's nonce) and shows it. The state lives in the database only, so the next update may reach
-another process, or this one after a restart.
+Thin: each handler makes one call to :mod:`bot.wizard_flow` (which decides and stores, in one
+transaction) and shows the result. The state lives in the database only, so the next update may
+reach another process, or this one after a restart.
+
+Where things appear: the wizard opens in a new message. Its step prompts (case, addressee,
+language, signature) change in place; what the person may want to read again — the draft, how
+to send it, the thanks — stays, and the next step comes as a new message below. Only the
+latest wizard message has live buttons: whenever the wizard moves on, the buttons of the message
+it leaves are taken off right after the next message is shown (the thanks keeps its next steps
+that are not the wizard's).
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
-from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import render, report_back
 from bot import wizard as wz
-from bot.address_checks import AddressCheck, address_check, address_note
+from bot import wizard_flow as flow
 from bot.fitting import CAPTION_LIMIT, fit_html
 from bot.i18n import t
-from bot.letters import Letter, build_eml, build_pdf, languages_for, postal_block, render_letter
+from bot.letters import build_eml, build_pdf, postal_block
 from bot.parsing import parse_slug, shown
 from bot.services import services
-from content.schema import Authority as AuthorityDoc
-from content.schema import Case as CaseDoc
+from bot.wizard_notes import deleted_note, stray_text_hint
 from handlers import fallback
 from handlers import keyboards as kb
 from handlers.cases import show_card
-from handlers.common import acknowledge, lang_of
+from handlers.common import acknowledge, drop_buttons, lang_of, respond
 from storage import cases as case_queries
-from storage import letters as letter_queries
-from storage import wizard as wizard_store
-from storage.authorities import get_entries
-from storage.models import Case
 from storage.preferences import protects_content
-from storage.supporters import ensure_supporter
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Loaded:
-    """A case as the wizard needs it: the row, the validated document, the facts, and how
-    current each addressee's address is (as of ``today``)."""
-
-    row: Case | None = None
-    doc: CaseDoc | None = None
-    facts: wz.Facts = field(default_factory=wz.Facts)
-    checks: dict[str, AddressCheck] = field(default_factory=dict)
-    today: dt.date | None = None
-
-    def note(self, authority: AuthorityDoc, lang: str) -> str | None:
-        check = self.checks.get(authority.key)
-        if check is None or self.doc is None or self.today is None:
-            return None
-        return address_note(authority, check, self.doc, self.today, lang)
+# Steps whose message holds something to keep (the draft, how to send it, the thanks): the next
+# step comes as a new message instead of replacing it.
+_KEPT = (wz.DRAFT, wz.SENT)
 
 
-async def _load_case(session, chat_id: int, case_id: int | None, now: dt.datetime) -> Loaded:
-    case_row = (await case_queries.get_case(session=session, case_id=case_id)
-                if case_id is not None else None)
-    if case_row is None:
-        return Loaded()
-    doc = CaseDoc.model_validate(case_row.data)
-    entries = await get_entries(session=session, keys=list(doc.addressees))
-    written = await letter_queries.written_authorities(session=session, chat_id=chat_id,
-                                                       case_id=case_row.id)
-    options = wz.addressee_options(doc, [entry.authority for entry in entries], written)
-    facts = wz.Facts(True, case_row.is_open, options, reports=doc.report_to is not None)
-    checks = {entry.authority.key: address_check(entry) for entry in entries}
-    return Loaded(case_row, doc, facts, checks, now.date())
-
-
-async def _step_view(session, state: wz.Snapshot, loaded: Loaded, lang: str, *, page: int = 0,
-                     notice: str | None = None) -> tuple[str, InlineKeyboardMarkup]:
-    """Text and buttons of the case, addressee, language or signature step."""
+def _step_markup(view: flow.StepView, lang: str) -> InlineKeyboardMarkup:
+    state = view.state
     if state.step == wz.CASE:
-        rows = await case_queries.list_open_cases(session=session)
-        pages = max(1, -(-len(rows) // kb.PAGE_SIZE))
-        page = min(max(page, 0), pages - 1)
-        shown = rows[page * kb.PAGE_SIZE:(page + 1) * kb.PAGE_SIZE]
-        text = wz.case_step_text(page, pages, bool(rows), lang, notice)
-        markup = kb.wizard_case_keyboard(
-            state.nonce, [(row.id, render.shorten(render.case_title(row, lang), 60))
-                          for row in shown], page, pages, lang)
-        return text, markup
-    options = loaded.facts.options
+        return kb.wizard_case_keyboard(state.nonce, list(view.cases), view.page, view.pages,
+                                       lang)
     if state.step == wz.ADDRESSEE:
-        text = wz.addressee_step_text(loaded.doc, options, lang)
-        markup = kb.wizard_addressee_keyboard(
-            state.nonce, [(option.key, wz.addressee_label(option)) for option in options], lang)
-        return text, markup
-    authority = loaded.facts.option(state.authority_key).authority
+        return kb.wizard_addressee_keyboard(state.nonce, list(view.addressees), lang)
     if state.step == wz.LANGUAGE:
-        return (wz.language_step_text(authority, lang, loaded.note(authority, lang)),
-                kb.wizard_language_keyboard(state.nonce, languages_for(lang), lang))
-    return (wz.signature_step_text(authority, state.language, lang),
-            kb.wizard_signature_keyboard(state.nonce, lang))
+        return kb.wizard_language_keyboard(state.nonce, view.languages, lang)
+    return kb.wizard_signature_keyboard(state.nonce, lang)
 
 
-# --------------------------------------------------------------------------- sending
-
-
-async def _send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None, *,
-                protect: bool = False) -> int:
-    message = await update.effective_chat.send_message(
-        fit_html(text), parse_mode=ParseMode.HTML, reply_markup=markup,
-        disable_web_page_preview=True, protect_content=protect)
-    return message.message_id
+def _channels_markup(state: wz.Snapshot, option: wz.AddresseeOption,
+                     lang: str) -> InlineKeyboardMarkup:
+    return kb.wizard_channels_keyboard(
+        state.nonce, [(channel, wz.channel_name(channel, lang)) for channel in option.channels],
+        lang)
 
 
 async def _protect(context: ContextTypes.DEFAULT_TYPE, update: Update) -> bool:
@@ -121,79 +71,54 @@ async def _protect(context: ContextTypes.DEFAULT_TYPE, update: Update) -> bool:
         return await protects_content(session=session, chat_id=update.effective_chat.id)
 
 
-async def _edit_or_send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None,
-                        *, edit: bool = True) -> int:
-    """Edit the pressed message (when ``edit``) or send a new one; the message's id."""
+def _pressed(update: Update) -> int | None:
     query = update.callback_query
-    if edit and query is not None and query.message is not None:
-        try:
-            await query.edit_message_text(fit_html(text), parse_mode=ParseMode.HTML,
-                                          reply_markup=markup, disable_web_page_preview=True)
-            return query.message.message_id
-        except BadRequest as error:
-            if "not modified" in str(error).lower():
-                return query.message.message_id
-            log.info("could not edit the wizard message, sending a new one: %s", error)
-    return await _send(update, text, markup)
+    return query.message.message_id if query is not None and query.message is not None else None
 
 
-async def _drop_buttons(update: Update, message_id: int | None) -> None:
-    """Take the buttons off one of the wizard's earlier messages (best effort)."""
-    if message_id is None:
-        return
-    try:
-        await update.get_bot().edit_message_reply_markup(
-            chat_id=update.effective_chat.id, message_id=message_id, reply_markup=None)
-    except BadRequest as error:
-        log.debug("could not remove old wizard buttons: %s", error)
+async def _leave(update: Update, state: wz.Snapshot | None, message_id: int | None) -> None:
+    """The wizard moves on from ``message_id``: its wizard buttons go. The thanks for a letter
+    keeps the next steps that are not the wizard's (share, reply, back to the case)."""
+    thanks = state is not None and state.step == wz.SENT and state.case_id is not None
+    await drop_buttons(update, message_id, kb.after_letter_keyboard(state.case_id,
+                                                                    lang_of(update))
+                       if thanks else None)
 
 
-async def _replace_panel(update: Update, state: wz.Snapshot, text: str,
-                         markup: InlineKeyboardMarkup | None = None) -> int:
-    """Show the next step in place of the pressed message — unless that message holds the
-    draft (kept for copying) or the thanks for a letter: then its buttons go and the step comes
-    as a new message."""
-    query = update.callback_query
-    pressed = query.message.message_id if query and query.message else None
-    keep = state.step == wz.SENT or (state.step == wz.DRAFT and pressed == state.message_id)
-    if pressed is not None and keep:
-        await _drop_buttons(update, pressed)
-        return await _send(update, text, markup)
-    return await _edit_or_send(update, text, markup)
-
-
-async def _remember_message(context: ContextTypes.DEFAULT_TYPE, state: wz.Snapshot,
-                            message_id: int) -> None:
-    async with services(context).db.session() as session:
-        await wizard_store.set_message_id(session=session, chat_id=state.chat_id,
-                                          nonce=state.nonce, message_id=message_id)
-
-
-def _letter(state: wz.Snapshot, loaded: Loaded) -> tuple[Letter, wz.AddresseeOption]:
-    option = loaded.facts.option(state.authority_key)
-    letter = render_letter(loaded.doc, option.authority, state.language, wz.signer_of(state))
-    return letter, option
+async def _panel(update: Update, context: ContextTypes.DEFAULT_TYPE, state: wz.Snapshot,
+                 new_state: wz.Snapshot | None, text: str,
+                 markup: InlineKeyboardMarkup | None = None) -> None:
+    """Show what follows a press at ``state``: in place of a step prompt, or below a message
+    to keep (whose buttons go). ``new_state``: the wizard's state now (None once it ended)."""
+    pressed = _pressed(update)
+    if state.step in _KEPT or pressed is None:
+        message_id = await respond(update, text, markup, edit=False)
+        await _leave(update, state, pressed)
+    else:
+        message_id = await respond(update, text, markup)
+    if new_state is not None:
+        await flow.remember_message(services(context).db, new_state, message_id)
 
 
 async def _send_draft(update: Update, context: ContextTypes.DEFAULT_TYPE, state: wz.Snapshot,
-                      loaded: Loaded, lang: str) -> None:
-    letter, option = _letter(state, loaded)
+                      loaded: flow.Loaded, lang: str) -> None:
+    letter, option = flow.letter_of(state, loaded)
     messages = wz.draft_messages(letter, option.authority, lang)
-    markup = kb.wizard_channels_keyboard(
-        state.nonce, [(channel, wz.channel_name(channel, lang)) for channel in option.channels],
-        lang)
-    message_id = 0
+    message_id = None
     protect = await _protect(context, update)
     for index, html in enumerate(messages):
-        message_id = await _send(update, html, markup if index == len(messages) - 1 else None,
-                                 protect=protect)
-    await _remember_message(context, state, message_id)
+        last = index == len(messages) - 1
+        message_id = await respond(update, html, _channels_markup(state, option, lang)
+                                   if last else None, edit=False,
+                                   protect=protect)
+    await flow.remember_message(services(context).db, state, message_id)
 
 
-async def _send_help(update: Update, state: wz.Snapshot, loaded: Loaded, channel: str,
-                     lang: str, protect: bool = False) -> None:
+async def _send_help(update: Update, context: ContextTypes.DEFAULT_TYPE, state: wz.Snapshot,
+                     loaded: flow.Loaded, channel: str, lang: str,
+                     protect: bool = False) -> None:
     """Step 6: the file to send (e-mail draft or PDF), then what to copy, and [I sent it]."""
-    letter, option = _letter(state, loaded)
+    letter, option = flow.letter_of(state, loaded)
     authority = option.authority
     document: tuple[bytes, str] | None = None
     if channel == "email":
@@ -208,12 +133,16 @@ async def _send_help(update: Update, state: wz.Snapshot, loaded: Loaded, channel
             caption=fit_html(wz.document_caption(channel, authority, lang), CAPTION_LIMIT),
             protect_content=protect)
     url = wz.web_form_url(authority) if channel == "web" else None
-    await _send(update, wz.help_text(channel, authority, letter, lang,
-                                     loaded.note(authority, lang)),
-                kb.wizard_help_keyboard(state.nonce, channel, url=url, lang=lang), protect=protect)
+    message_id = await respond(
+        update, wz.help_text(channel, authority, letter, lang, loaded.note(authority, lang)),
+        kb.wizard_help_keyboard(state.nonce, channel, url=url, lang=lang), edit=False,
+        protect=protect)
+    await _leave(update, state, _pressed(update))
+    await flow.remember_message(services(context).db, state, message_id)
 
 
-async def _send_report(update: Update, state: wz.Snapshot, loaded: Loaded, lang: str) -> None:
+async def _send_report(update: Update, state: wz.Snapshot, loaded: flow.Loaded,
+                       lang: str) -> None:
     """The report the appeal asks for: an e-mail draft to its contact address, and the same
     text to copy. Nothing about it is recorded."""
     letter = report_back.report(loaded.doc, loaded.facts.options, state.language)
@@ -222,37 +151,47 @@ async def _send_report(update: Update, state: wz.Snapshot, loaded: Loaded, lang:
         filename=wz.document_name(letter, "eml"), parse_mode=ParseMode.HTML,
         caption=t("📨 The report to {name}, ready to send: open it in your mail app.", lang,
                   name=render.escape(loaded.doc.report_to.name)))
-    await _send(update, report_back.report_help_text(loaded.doc, letter, lang))
+    await respond(update, report_back.report_help_text(loaded.doc, letter, lang), edit=False)
+
+
+def _thanks(pressed: flow.Pressed, lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    """After [✅ I sent it]: the thanks, and every next step as a button."""
+    state, loaded = pressed.state, pressed.loaded
+    option = loaded.option(state)
+    remaining = [o for o in wz.next_options(loaded.facts.options) if o.key != option.key]
+    text = wz.thanks_text(loaded.doc, option.authority, pressed.place, remaining, lang)
+    offer = report_back.offer_text(loaded.doc, lang)
+    text += f"\n\n{offer}" if offer else ""
+    markup = kb.wizard_sent_keyboard(
+        pressed.new_state.nonce, state.case_id,
+        [(o.key, wz.addressee_label(o)) for o in remaining],
+        lang, report=report_back.offer_label(loaded.doc, lang) if offer else None)
+    return text, markup
 
 
 # --------------------------------------------------------------------------- entry points
 
 
-async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row: Case | None, *,
-                 edit: bool, notice: str | None = None) -> None:
-    """A new wizard for this chat (replacing any earlier one), at the case or addressee step."""
-    lang = lang_of(update)
-    chat_id = update.effective_chat.id
-    now = services(context).clock.now()
-    async with services(context).db.session() as session:
-        await wizard_store.purge_stale(session=session, before=now - wz.WIZARD_TTL)
-        await ensure_supporter(session=session, chat_id=chat_id, language=lang)
-        row = await wizard_store.start_state(
-            session=session, chat_id=chat_id, now=now,
-            step=wz.ADDRESSEE if case_row is not None else wz.CASE,
-            case_id=case_row.id if case_row is not None else None)
-        state = wz.Snapshot.of(row)
-        loaded = await _load_case(session, chat_id, state.case_id, now)
-        text, markup = await _step_view(session, state, loaded, lang, notice=notice)
-    message_id = await _edit_or_send(update, text, markup, edit=edit)
-    await _remember_message(context, state, message_id)
+async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row=None, *,
+                 notice: str | None = None) -> None:
+    """A new wizard for this chat (replacing any earlier one), in a new message."""
+    db = services(context).db
+    earlier, view = await flow.start(
+        db, chat_id=update.effective_chat.id, lang=lang_of(update),
+        case_id=case_row.id if case_row is not None else None,
+        now=services(context).clock.now(), notice=notice)
+    message_id = await respond(update, view.text, _step_markup(view, lang_of(update)),
+                               edit=False)
+    if earlier is not None:
+        await _leave(update, earlier, earlier.message_id)
+    await flow.remember_message(db, view.state, message_id)
 
 
 async def write_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/write — choose a case; /write <case> — straight to its addressees."""
     lang = lang_of(update)
     if not context.args:
-        await _start(update, context, None, edit=False)
+        await _start(update, context)
         return
     typed = context.args[0]
     slug = parse_slug(typed)
@@ -261,16 +200,17 @@ async def write_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         async with services(context).db.session() as session:
             case_row = await case_queries.get_case_by_slug_ci(session=session, slug=slug)
     if case_row is not None and case_row.is_open:
-        await _start(update, context, case_row, edit=False)
+        await _start(update, context, case_row)
         return
     notice = (t("ℹ️ <b>{title}</b> is closed: no letter is needed any more.", lang,
                 title=render.escape(render.case_title(case_row, lang))) if case_row is not None
               else t("I could not find a case called “{slug}”.", lang, slug=shown(typed)))
-    await _start(update, context, None, edit=False, notice=notice)
+    await _start(update, context, notice=notice)
 
 
 async def write_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """[✍️ Write a letter] on a case card (wr:<case_id>): the case step is skipped."""
+    """[✍️ Write a letter] on a case card or an alert (wr:<case_id>): the case step is
+    skipped, and the card stays as it is."""
     lang = lang_of(update)
     case_id = kb.parse_case_id(update.callback_query.data, kb.WRITE)
     case_row = None
@@ -286,7 +226,7 @@ async def write_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                         notice="🔒 " + t(wz.REFUSALS["case_closed"], lang))
         return
     await acknowledge(update)
-    await _start(update, context, case_row, edit=True)
+    await _start(update, context, case_row)
 
 
 # --------------------------------------------------------------------------- the wizard's buttons
@@ -299,142 +239,129 @@ async def wizard_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if press is None:
         await acknowledge(update, t(wz.REFUSALS["malformed"], lang), alert=True)
         return
-    chat_id = update.effective_chat.id
-    now = services(context).clock.now()
-    place = 0
-    async with services(context).db.session() as session:
-        row = await wizard_store.get_state(session=session, chat_id=chat_id,
-                                           fresh_after=now - wz.WIZARD_TTL)
-        state = wz.Snapshot.of(row) if row is not None else None
-        loaded = await _load_case(session, chat_id, wz.case_id_of(state, press), now)
-        outcome = wz.decide(state, press, loaded.facts)
-        new_state = state
-        if outcome.kind == "end" or (outcome.kind == "refuse" and outcome.ends):
-            if not await wizard_store.clear_state(session=session, chat_id=chat_id,
-                                                  expect_nonce=state.nonce):
-                outcome = wz.Outcome("refuse", reason="stale")
-        elif outcome.kind in ("move", "record"):
-            if outcome.kind == "record":
-                await ensure_supporter(session=session, chat_id=chat_id, language=lang)
-            nonce = await wizard_store.advance(session=session, chat_id=chat_id,
-                                               expect_nonce=state.nonce, now=now,
-                                               step=outcome.step, **outcome.changes)
-            if nonce is None:  # another tap or process moved the wizard on first
-                outcome = wz.Outcome("refuse", reason="stale")
-            else:
-                new_state = state.moved(outcome.step, nonce, outcome.changes)
-                if outcome.kind == "record":
-                    action = await letter_queries.record_letter(
-                        session=session, chat_id=chat_id, case_id=state.case_id,
-                        authority_key=state.authority_key, channel=outcome.channel,
-                        language=state.language)
-                    place = await letter_queries.count_letters(
-                        session=session, case_id=state.case_id,
-                        authority_key=state.authority_key, up_to_id=action.id)
-        view = None
-        if outcome.kind == "page" or (outcome.kind == "move" and outcome.step != wz.DRAFT):
-            view = await _step_view(session, new_state, loaded, lang, page=outcome.page)
+    db = services(context).db
+    pressed = await flow.press(db, chat_id=update.effective_chat.id, lang=lang, press=press,
+                               now=services(context).clock.now())
+    outcome, state, new_state = pressed.outcome, pressed.state, pressed.new_state
 
-    if outcome.kind == "refuse":
+    if outcome.kind == "refuse":  # nothing changed; the message pressed stays as it is
         await acknowledge(update, wz.refusal_text(outcome, lang), alert=True)
         if outcome.ends and state is not None:
-            await _replace_panel(update, state, "⚠️ " + wz.refusal_text(outcome, lang))
+            await _panel(update, context, state, None, "⚠️ " + wz.refusal_text(outcome, lang))
         return
     if outcome.kind == "end" and state.step == wz.SENT:  # [Done] after a letter
         await acknowledge(update, wz.finished_text(lang))
-        await _drop_buttons(update, update.callback_query.message.message_id
-                            if update.callback_query.message else None)
+        await _leave(update, state, _pressed(update))
         return
     await acknowledge(update)
     if outcome.kind == "end":
-        await _replace_panel(update, state, wz.cancelled_text(lang))
+        await _panel(update, context, state, None, wz.cancelled_text(lang))
     elif outcome.kind == "page":
-        await _edit_or_send(update, *view)
+        message_id = await respond(update, pressed.view.text, _step_markup(pressed.view, lang))
+        await flow.remember_message(db, state, message_id)
     elif outcome.kind == "move" and outcome.step == wz.DRAFT:  # signed anonymously
-        await _edit_or_send(update, wz.signed_text(new_state, lang))
-        await _send_draft(update, context, new_state, loaded, lang)
+        await respond(update, wz.signed_text(new_state, lang))
+        await _send_draft(update, context, new_state, pressed.loaded, lang)
     elif outcome.kind == "move":
-        message_id = await _replace_panel(update, state, *view)
-        await _remember_message(context, new_state, message_id)
+        await _panel(update, context, state, new_state, pressed.view.text,
+                     _step_markup(pressed.view, lang))
     elif outcome.kind == "help":
-        await _send_help(update, state, loaded, outcome.channel, lang,
+        await _send_help(update, context, state, pressed.loaded, outcome.channel, lang,
                          await _protect(context, update))
     elif outcome.kind == "report":
-        await _send_report(update, state, loaded, lang)
+        await _send_report(update, state, pressed.loaded, lang)
     elif outcome.kind == "menu":
-        option = loaded.facts.option(state.authority_key)
-        await _edit_or_send(update, wz.channels_menu_text(option.authority, lang),
-                            kb.wizard_channels_keyboard(
-                                state.nonce, [(channel, wz.channel_name(channel, lang))
-                                              for channel in option.channels], lang))
+        option = pressed.loaded.option(state)
+        await _panel(update, context, state, state, wz.channels_menu_text(option.authority, lang),
+                     _channels_markup(state, option, lang))
     elif outcome.kind == "record":
-        option = loaded.facts.option(state.authority_key)
-        remaining = [o for o in wz.next_options(loaded.facts.options) if o.key != option.key]
-        text = wz.thanks_text(loaded.doc, option.authority, place, remaining, lang)
-        offer = report_back.offer_text(loaded.doc, lang)
-        text += f"\n\n{offer}" if offer else ""
-        markup = kb.wizard_sent_keyboard(
-            new_state.nonce, state.case_id, [(o.key, wz.addressee_label(o)) for o in remaining],
-            lang, report=report_back.offer_label(loaded.doc, lang) if offer else None)
-        message_id = await _replace_panel(update, state, text, markup)
-        await _remember_message(context, new_state, message_id)
+        await _panel(update, context, state, new_state, *_thanks(pressed, lang))
 
 
-# --------------------------------------------------------------------------- the typed signature
+# --------------------------------------------------------------------------- typed texts
 
 
 async def signature_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Text from a person whose wizard waits for a signature; anyone else's goes to the
-    fallback answer (PTB runs one handler per group, so this one passes it on itself)."""
+    """A text typed in a private chat. At the signature step it is the signature: read, then
+    deleted from the chat. At another step of a wizard it gets an answer that knows the step;
+    without a wizard it goes to the fallback answer (PTB runs one handler per group, so this
+    one passes it on itself)."""
     message = update.effective_message
     chat = update.effective_chat
     if message is None or chat is None or message.text is None:
         await fallback.free_text(update, context)
         return
     lang = lang_of(update)
-    now = services(context).clock.now()
-    async with services(context).db.session() as session:
-        row = await wizard_store.get_state(session=session, chat_id=chat.id,
-                                           fresh_after=now - wz.WIZARD_TTL)
-        state = wz.Snapshot.of(row) if row is not None else None
-        outcome = wz.Outcome("pass")
-        loaded, new_state = Loaded(), state
-        if state is not None and state.step == wz.SIGNATURE:
-            loaded = await _load_case(session, chat.id, state.case_id, now)
-            outcome = wz.decide_signature(state, message.text, loaded.facts)
-        if outcome.kind == "refuse" and outcome.ends:
-            await wizard_store.clear_state(session=session, chat_id=chat.id,
-                                           expect_nonce=state.nonce)
-        elif outcome.kind == "move":
-            nonce = await wizard_store.advance(session=session, chat_id=chat.id,
-                                               expect_nonce=state.nonce, now=now,
-                                               step=outcome.step, **outcome.changes)
-            if nonce is None:
-                outcome = wz.Outcome("refuse", reason="stale", ends=True)
-            else:
-                new_state = state.moved(outcome.step, nonce, outcome.changes)
-
+    typed = await flow.typed(services(context).db, chat_id=chat.id, text=message.text,
+                             now=services(context).clock.now())
+    outcome, state = typed.outcome, typed.state
     if outcome.kind == "pass":
-        await fallback.free_text(update, context)
-    elif outcome.kind == "refuse" and outcome.ends:
-        await _send(update, "⚠️ " + wz.refusal_text(outcome, lang))
-    elif outcome.kind == "refuse":  # the signature cannot be used: say why, ask again
-        message_id = await _send(update, "⚠️ " + wz.refusal_text(outcome, lang),
-                                 kb.wizard_signature_keyboard(state.nonce, lang))
-        await _drop_buttons(update, state.message_id)
-        await _remember_message(context, state, message_id)
-    else:
-        await _show_signed(update, state, new_state, lang)
-        await _send_draft(update, context, new_state, loaded, lang)
-
-
-async def _show_signed(update: Update, old: wz.Snapshot, new: wz.Snapshot, lang: str) -> None:
-    """Turn the signature prompt into a note of how the letter is signed (best effort)."""
-    if old.message_id is None:
+        if state is None or state.step == wz.SENT:
+            await fallback.free_text(update, context)
+        else:
+            await _hint(update, context, typed, lang)
         return
+
+    # Typed at the signature step: whatever it is, it may hold the person's name.
+    note = deleted_note(await _delete_typed(update), lang)
+    if outcome.kind == "refuse" and outcome.ends:
+        await _leave(update, state, state.message_id)
+        await respond(update, f"⚠️ {wz.refusal_text(outcome, lang)}\n\n{note}", edit=False)
+    elif outcome.kind == "refuse":  # the signature cannot be used: say why, ask again
+        message_id = await respond(update, f"⚠️ {wz.refusal_text(outcome, lang)}\n\n{note}",
+                                   kb.wizard_signature_keyboard(state.nonce, lang), edit=False)
+        await _leave(update, state, state.message_id)
+        await flow.remember_message(services(context).db, state, message_id)
+    else:
+        await _show_signed(update, state, typed.new_state, lang, note)
+        await _send_draft(update, context, typed.new_state, typed.loaded, lang)
+
+
+async def _delete_typed(update: Update) -> bool:
+    """Delete the person's message from the chat; False if Telegram refused (too old …)."""
     try:
-        await update.get_bot().edit_message_text(
-            fit_html(wz.signed_text(new, lang)), chat_id=update.effective_chat.id,
-            message_id=old.message_id, parse_mode=ParseMode.HTML)
-    except BadRequest as error:
-        log.debug("could not update the signature prompt: %s", error)
+        return bool(await update.effective_message.delete())
+    except TelegramError as error:
+        log.info("could not delete a typed signature: %s", error)
+        return False
+
+
+async def _show_signed(update: Update, old: wz.Snapshot, new: wz.Snapshot, lang: str,
+                       note: str) -> None:
+    """Turn the signature prompt into a note of how the letter is signed, and whether the
+    typed message is gone (as a new message if the prompt cannot be changed)."""
+    text = fit_html(f"{wz.signed_text(new, lang)}\n\n{note}")
+    if old.message_id is not None:
+        try:
+            await update.get_bot().edit_message_text(
+                text, chat_id=update.effective_chat.id, message_id=old.message_id,
+                parse_mode=ParseMode.HTML)
+            return
+        except BadRequest as error:
+            log.debug("could not update the signature prompt: %s", error)
+    await respond(update, text, edit=False)
+
+
+async def _hint(update: Update, context: ContextTypes.DEFAULT_TYPE, typed: flow.Typed,
+                lang: str) -> None:
+    """A text typed where the wizard waits for a button: say where the person is, and show
+    that step's buttons again under the answer (the earlier ones go)."""
+    state, loaded = typed.state, typed.loaded
+    option = loaded.option(state)
+    if state.step != wz.CASE and not loaded.facts.case_exists:
+        await respond(update, "⚠️ " + t(wz.REFUSALS["case_gone"], lang), edit=False)
+        return
+    if state.step in (wz.LANGUAGE, wz.DRAFT) and option is None:
+        await respond(update, "⚠️ " + t(wz.REFUSALS["addressee_gone"], lang), edit=False)
+        return
+    text = stray_text_hint(
+        state.step, lang, who=wz.who(option.authority) if option is not None else "",
+        title=render.case_title(loaded.row, lang) if loaded.row is not None else "")
+    if state.step == wz.DRAFT:
+        markup = _channels_markup(state, option, lang)
+    else:
+        markup = _step_markup(await flow.current_view(services(context).db, state, loaded, lang),
+                              lang)
+    message_id = await respond(update, text, markup, edit=False)
+    await _leave(update, state, state.message_id)
+    await flow.remember_message(services(context).db, state, message_id)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import N_, t
+from bot.i18n import N_, t, tn
 from bot.services import services
 from handlers import keyboards as kb
 from handlers.common import acknowledge, lang_of, respond
 from handlers.fallback import stale_button
+from handlers.roles import can_coordinate, user_id_of
+from storage.audit import unlink_actor
 from storage.supporters import forget_supporter
 
 PRIVACY = N_(
@@ -37,17 +39,37 @@ PRIVACY_CHOICES = N_(
     "that links it to you."
 )
 
+# Said apart from PRIVACY (and after it), so each text is translated on its own.
+SIGNATURE_DELETED = N_(
+    "🧹 When you type your name and city for a letter, I delete your message from the chat as "
+    "soon as I have read it, so it does not stay in your chat history (if Telegram does not "
+    "let me, I tell you, so you can delete it yourself)."
+)
+
+# What /forget cannot delete for someone who coordinates.
+COORDINATOR_LIMITS = N_(
+    "As a coordinator, note what I cannot delete:\n"
+    "• The audit log of what you did as a coordinator: it stays, so the team can see what was "
+    "sent and when, but under the label “a former team member” instead of your id.\n"
+    "• What you sent to subscribers (alerts, news): they have received it.\n"
+    "• Your coordinator role: an owner removes it with /removecoordinator (owners are set in "
+    "ADMIN_IDS)."
+)
+
 
 async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = lang_of(update)
-    await respond(update, t(PRIVACY, lang) + "\n\n" + t(PRIVACY_CHOICES, lang), edit=False)
+    await respond(update, "\n\n".join([t(PRIVACY, lang), t(PRIVACY_CHOICES, lang),
+                                        t(SIGNATURE_DELETED, lang)]), edit=False)
 
 
 async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = lang_of(update)
-    await respond(update, t("Delete everything I keep about you — the cases you follow, any "
-                            "letter in progress and the link to letters you recorded? This "
-                            "cannot be undone.", lang), kb.forget_keyboard(lang), edit=False)
+    text = t("Delete everything I keep about you — the cases you follow, any letter in "
+             "progress and the link to letters you recorded? This cannot be undone.", lang)
+    if await can_coordinate(services(context), user_id_of(update)):
+        text += "\n\n" + t(COORDINATOR_LIMITS, lang)
+    await respond(update, text, kb.forget_keyboard(lang), edit=False)
 
 
 async def forget_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -60,9 +82,19 @@ async def forget_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not delete:
         await respond(update, t("Nothing was deleted.", lang))
         return
-    async with services(context).db.session() as session:
+    db = services(context).db
+    user_id = user_id_of(update)
+    async with db.session() as session:
         existed = await forget_supporter(session=session, chat_id=update.effective_chat.id)
+        unlinked = (await unlink_actor(session=session, actor_id=user_id)
+                    if user_id is not None else 0)
+    await db.purge_deleted()  # nothing of the person left in the database files either
     text = (t("🗑 Done. I deleted everything I kept about you. If you write to me again, I "
-              "start from nothing.", lang) if existed
+              "start from nothing.", lang) if existed or unlinked
             else t("🗑 I had nothing stored about you, so there was nothing to delete.", lang))
+    if unlinked or await can_coordinate(services(context), user_id):
+        text += "\n\n" + tn("Your {count} audit entry is kept, as “a former team member”. "
+                             "Your coordinator role is not changed.",
+                             "Your {count} audit entries are kept, as “a former team member”. "
+                             "Your coordinator role is not changed.", unlinked, lang)
     await respond(update, text)

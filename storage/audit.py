@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import AuditEntry, utcnow
 
 DETAIL_LIMIT = 500
+# The actor of entries whose author asked to be forgotten: the entries stay (the team must see
+# what was sent and when), no longer linked to a person.
+FORMER_ACTOR = 0
 
 
 async def record(*, session: AsyncSession, actor_id: int, action: str, detail: str = "",
@@ -31,3 +35,10 @@ async def recent(*, session: AsyncSession, limit: int = 20,
     query = query.order_by(col(AuditEntry.created_at).desc(),
                            col(AuditEntry.id).desc()).limit(limit)
     return (await session.exec(query)).all()
+
+
+async def unlink_actor(*, session: AsyncSession, actor_id: int) -> int:
+    """Keep this person's entries under :data:`FORMER_ACTOR`; how many there were."""
+    result = await session.exec(
+        update(AuditEntry).where(AuditEntry.actor_id == actor_id).values(actor_id=FORMER_ACTOR))
+    return result.rowcount or 0

@@ -37,6 +37,9 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(url: str, **kwargs: object) -> AsyncEngine:
+    # Parameters hold what people typed (a signature, a chat id): never in a log line or in
+    # the text of an error.
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         # A busy writer makes others wait instead of failing at once.
         kwargs.setdefault("connect_args", {"timeout": 30})
@@ -54,6 +57,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # What is deleted is overwritten with zeros, not only unlinked: after /forget, the file
+    # holds nothing of the person (the WAL is checkpointed by Database.purge_deleted).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -96,6 +102,15 @@ class Database:
                 listener()
             except Exception:  # the data is committed; a listener must not undo the caller
                 log.exception("outbox listener failed")
+
+    async def purge_deleted(self) -> None:
+        """After a deletion that must leave no trace (/forget): on SQLite, copy the WAL into
+        the database file and truncate it, so deleted rows survive in neither file. Outside a
+        transaction; PostgreSQL's files are not ours to read, so nothing happens there."""
+        if not self.is_sqlite:
+            return
+        async with self.engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def dispose(self) -> None:
         await self.engine.dispose()

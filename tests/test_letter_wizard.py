@@ -115,7 +115,9 @@ async def test_email_letter_from_a_case_card(tg):
     alice = tg.user("Alice")
     card = await open_card(alice, "Larisa Kharkova")
     step = await tap(alice, "Write a letter", "Who do you want to write to?")
-    assert step.message_id == card.message_id  # the card turns into the wizard
+    assert step.message_id > card.message_id  # a new message: the card stays as it was
+    assert alice.message(card.message_id).text == card.text
+    assert alice.message(card.message_id).buttons == card.buttons
     assert "embassy in their own country" in step.text  # write_to_embassy
     labels = step.button_texts
     assert any("Kalmukhanbet Kassymov" in label and "✉️" in label for label in labels)
@@ -151,6 +153,13 @@ async def test_email_letter_from_a_case_card(tg):
     assert "about Larisa Kharkova" in thanks.text
     assert not any("Kassymov" in label for label in thanks.button_texts)  # next: the others
     assert thanks.has_button("Nursultan Nazarbayev")
+    case_id = (await letter_rows(tg))[0].case_id
+    assert {kb.data(kb.SHARE, case_id), kb.data(kb.REPLY, case_id),
+            kb.data(kb.CASE_CARD, case_id)} <= {b.get("callback_data") for b in
+                                                 thanks.flat_buttons}
+    await tg.idle()  # the buttons of the message left go right after the next one
+    assert not alice.message(helper.message_id).buttons  # the help it leaves is inert
+    assert not wizard_buttons(alice.message(draft.message_id))
 
     [action] = await letter_rows(tg)
     assert (action.authority_key, action.channel, action.language, action.supporter_id) == (
@@ -166,12 +175,16 @@ async def test_email_letter_from_a_case_card(tg):
     # The next addressee: same case and language, a fresh signature.
     await tap(alice, "Nursultan Nazarbayev", "How do you want to sign")
     assert thanks.message_id in {m.message_id for m in alice.messages if "Thank you!" in m.text}
+    await tg.idle()  # the buttons of the message left go right after the next one
+    left = alice.message(thanks.message_id)  # keeps its next steps, not the wizard's buttons
+    assert not wizard_buttons(left) and left.has_button("Share the case")
     draft = await tap(alice, "Sign anonymously", "How will you send it?")
     assert "A concerned member of the public" in "\n".join(m.text for m in alice.messages[-3:])
     await tap(alice, "Fax", "When you have sent it", draft)
     done = await tap(alice, "I sent it", "Thank you!")
     await alice.press("Done", done)
-    await until(lambda: not alice.message(done.message_id).buttons, user=alice)
+    await until(lambda: not wizard_buttons(alice.message(done.message_id)), user=alice)
+    assert alice.message(done.message_id).has_button("Back to the case")
     async with tg.db.session() as session:
         counts = await letter_counts(session=session)
     assert sorted((c.authority_key, c.letters) for c in counts) == [
@@ -319,6 +332,8 @@ async def test_forged_and_stale_buttons_change_nothing(tg):
     await say(alice, "/write kharkova", "Who do you want to write to?")
     new_row = await wizard_row(tg, alice)
     assert new_row.nonce != nonce
+    await tg.idle()  # the buttons of the message left go right after the next one
+    assert not alice.message(step.message_id).buttons  # the old wizard's buttons are gone
     text = await refused(tg, alice, step.callback_data("Zhakyp Assanov"), step)
     assert "earlier step or an earlier letter" in text
     assert (await wizard_row(tg, alice)).model_dump() == new_row.model_dump()
@@ -356,8 +371,12 @@ async def test_signature_is_checked_and_escaped(tg):
     await tap(alice, "Zhakyp Assanov", "In which language")
     await tap(alice, "English", "How do you want to sign")
     for bad in ("Jane\u202eDoe, Berlin", "Jane\tDoe, Berlin"):
-        answer = await say(alice, bad, "invisible or control characters")
+        await say(alice, bad, "invisible or control characters")
+        await tg.idle()
+        answer = alice.last_message()  # the new prompt: the one before lost its buttons
+        assert "invisible or control characters" in answer.text
         assert answer.has_button("Sign anonymously")
+        assert sum(1 for m in alice.messages if wizard_buttons(m)) == 1
         assert (await wizard_row(tg, alice)).step == wz.SIGNATURE
     answer = await say(alice, "J" * 200, "too long")
     assert (await wizard_row(tg, alice)).signer_name is None
@@ -369,9 +388,17 @@ async def test_signature_is_checked_and_escaped(tg):
     assert "&lt;b&gt;Jane&lt;/b&gt; &amp; co" in (draft.html or "")
     assert (await wizard_row(tg, alice)).signer_name == "<b>Jane</b> & co"
 
-    # Text outside the signature step goes to the ordinary answer.
-    await say(alice, "hello?", "commands and buttons")
+    # Every text typed at the signature step was deleted from the chat once read.
+    typed = [m for m in alice.history if not m.from_bot and not m.text.startswith("/")]
+    assert len(typed) == 4 and all(m.deleted for m in typed)
+
+    # Text at another step gets an answer that knows the step, with that step's buttons.
+    hint = await say(alice, "hello?", "is ready: pick how to send it below")
+    assert "Zhakyp Assanov" in hint.text and hint.has_button("Fax")
+    await tg.idle()  # the buttons of the message left go right after the next one
+    assert not wizard_buttons(alice.message(draft.message_id))  # one live panel
     assert (await wizard_row(tg, alice)).step == wz.DRAFT
+    assert not next(m for m in alice.history if m.text == "hello?").deleted
 
 
 # --------------------------------------------------------------------------- back and cancel
@@ -396,17 +423,22 @@ async def test_back_and_cancel_at_every_step(tg):
     await tap(alice, "English", "How do you want to sign")
     draft = await say(alice, "Jane, Berlin", "How will you send it?")
     prompt = await tap(alice, "Back", "How do you want to sign", draft)
+    await tg.idle()  # the buttons of the message left go right after the next one
     assert prompt.message_id != draft.message_id and not alice.message(draft.message_id).buttons
     assert "Jane" in alice.message(draft.message_id).text  # the draft stays for copying
     assert (await wizard_row(tg, alice)).signer_name is None
     draft = await tap(alice, "Sign anonymously", "How will you send it?")
     helper = await tap(alice, "Fax", "When you have sent it", draft)
-    await tap(alice, "Back", "How will you send it?", helper)  # back to the ways of sending
-    cancelled = await tap(alice, "Cancel", "Letter cancelled", helper)
+    await tg.idle()  # the draft loses its buttons right after the help is shown
+    menu = await tap(alice, "Back", "How will you send it?", helper)  # the ways of sending
+    await tg.idle()  # the buttons of the message left go right after the next one
+    assert not alice.message(helper.message_id).buttons  # the help stays, inert
+    cancelled = await tap(alice, "Cancel", "Letter cancelled", menu)
     assert await wizard_row(tg, alice) is None and await letter_rows(tg) == []
-    text = await refused(tg, alice, draft.callback_data("Fax"), draft)
+    await tg.idle()  # the buttons of the message left go right after the next one
+    assert not cancelled.buttons and not alice.message(menu.message_id).buttons
+    text = await refused(tg, alice, helper.callback_data("I sent it"), helper)
     assert "no longer in progress" in text
-    assert cancelled.message_id == helper.message_id
 
 
 # --------------------------------------------------------------------------- closed cases

@@ -29,6 +29,7 @@ from bot.letters import (
     render_letter,
     split_for_telegram,
 )
+from bot.pdf_fonts import missing_glyphs
 from content.schema import Authority, Case
 
 BODY_MIN, BODY_MAX = 400, 3500
@@ -340,9 +341,10 @@ def test_clean_signature_never_crashes(text):
     try:
         signer = clean_signature(text)
     except SignatureError as error:
-        assert error.key in {"empty", "control", "name_too_long", "city_too_long"}
+        assert error.key in {"empty", "control", "name_too_long", "city_too_long", "no_glyph"}
         return
     assert not any(_forbidden(char) for char in text)
+    assert not missing_glyphs((signer.name or "") + (signer.city or ""))  # all printable
     assert signer.name is not None or signer.city is not None
     for part, limit in ((signer.name, NAME_MAX), (signer.city, CITY_MAX)):
         if part is not None:

@@ -129,9 +129,10 @@ async def audit_text(*, session: AsyncSession, lang: str = "en", limit: int = 25
     lines = [t("🧾 <b>Audit log</b> — newest first", lang), ""]
     for row in rows:
         moment = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
-        lines.append(f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC · "
-                     f"{actor_name(row.actor_id, names)} · <b>{escape(row.action)}</b> · "
-                     f"{escape(shorten(row.detail, 200))}")
+        actor = (t("a former team member", lang) if row.actor_id == audit.FORMER_ACTOR
+                 else actor_name(row.actor_id, names))
+        lines.append(f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC · {actor}"
+                     f" · <b>{escape(row.action)}</b> · {escape(shorten(row.detail, 200))}")
     return shorten_html_lines(lines)
 
 
