@@ -27,6 +27,7 @@ from bot.alert_render import render_alert
 from bot.commands import install
 from bot.config import Settings
 from bot.delivery import DeliveryWorker, Pacer, StatusMessages, TelegramTransport
+from bot.metrics import CountingTransport, TimedApplication
 from bot.reminders import schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.wizard import WIZARD_TTL
@@ -51,11 +52,16 @@ def file_base_url(base_url: str) -> str:
     return f"{head}/file/bot"
 
 
-def build_application(settings: Settings, db: Database) -> Application:
+def build_application(settings: Settings, db: Database, *, role: str = "run") -> Application:
+    """``role`` (bot/roles.py): ``run`` does everything; ``web`` handles updates (no delivery,
+    no jobs, no Updater: updates come by webhook); ``worker`` delivers and reminds only."""
     if settings.telegram_bot_token is None:
         raise ValueError("build_application needs TELEGRAM_BOT_TOKEN")
+    builder = ApplicationBuilder().application_class(TimedApplication)
+    if role != "run":
+        builder = builder.updater(None)
     application = (
-        ApplicationBuilder()
+        builder
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_base_url(settings.telegram_api_base_url))
@@ -63,8 +69,11 @@ def build_application(settings: Settings, db: Database) -> Application:
         .post_shutdown(_post_shutdown)
         .build()
     )
-    application.bot_data[SERVICES_KEY] = Services(settings=settings, db=db)
-    register_handlers(application)
+    application.bot_data[SERVICES_KEY] = Services(settings=settings, db=db, role=role)
+    if role != "worker":
+        register_handlers(application)
+    else:  # jobs only; their failures still get the one error handler
+        application.add_error_handler(fallback.on_error)
     return application
 
 
@@ -118,8 +127,11 @@ def register_handlers(app: Application) -> None:
 
 async def _post_init(app: Application) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
-    await _load_content(services)
-    await publish_command_menus(app)  # the default menu; coordinators' and owners' per chat
+    if services.handles_updates:
+        await _load_content(services)
+        await publish_command_menus(app)  # the default menu; coordinators' and owners' per chat
+    if not services.runs_jobs:
+        return
     await _start_delivery(app)  # services.delivery: the one sender of broadcasts
     await schedule_reminder_jobs(app)  # JobQueue alarms rebuilt from the Reminder table
     # Abandoned letter wizards (and the signatures typed into them) don't outlive a day.
@@ -130,7 +142,11 @@ async def _post_init(app: Application) -> None:
 async def _load_content(services: Services) -> None:
     """content/ into the database. A broken case file or a case the database refuses is one log
     line and is skipped (its stored version, if any, stays in service); the rest load."""
-    library, errors = load_library()
+    try:
+        library, errors = load_library()
+    except Exception:  # a content problem never keeps the bot from starting
+        log.exception("content could not be loaded; the cases already stored stay in service")
+        return
     for error in errors:
         log.error("content problem (not loaded): %s", error)
     async with services.db.session() as session:
@@ -174,8 +190,8 @@ async def _start_delivery(app: Application) -> None:
     look expired."""
     services: Services = app.bot_data[SERVICES_KEY]
     settings = services.settings
-    transport = await TelegramTransport.connect(app.bot.token, settings.telegram_api_base_url,
-                                                connections=DELIVERY_CONCURRENCY + 2)
+    transport = CountingTransport(await TelegramTransport.connect(
+        app.bot.token, settings.telegram_api_base_url, connections=DELIVERY_CONCURRENCY + 2))
     pacer = Pacer(settings.send_rate)
 
     async def alert_buttons(alert: Alert, lang: str) -> InlineKeyboardMarkup:

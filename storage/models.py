@@ -264,3 +264,12 @@ class PendingBroadcast(SQLModel, table=True):
     status: str = Field(default=BroadcastStatus.DRAFT, max_length=16)
     alert_id: int | None = Field(default=None, foreign_key="alert.id", ondelete="SET NULL")
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class WorkerHeartbeat(SQLModel, table=True):
+    """A running worker process says it is alive (``/healthz`` reads the newest)."""
+
+    worker_id: str = Field(primary_key=True, max_length=128)  # host:pid:random
+    role: str = Field(max_length=16)
+    started_at: dt.datetime = Field(default_factory=utcnow)
+    seen_at: dt.datetime = Field(default_factory=utcnow, index=True)
