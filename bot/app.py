@@ -8,10 +8,12 @@ background workers) happens in ``post_init`` and stops in ``post_shutdown``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -129,7 +131,11 @@ async def _post_init(app: Application) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
     if services.handles_updates:
         await _load_content(services)
-        await publish_command_menus(app)  # the default menu; coordinators' and owners' per chat
+        try:  # the default menu; coordinators' and owners' per chat
+            await publish_command_menus(app)
+        except TelegramError as error:  # e.g. another process publishing the same menus
+            log.warning("command menus not published this time (%s); the menus already set "
+                        "stay", type(error).__name__)
     if not services.runs_jobs:
         return
     await _start_delivery(app)  # services.delivery: the one sender of broadcasts
@@ -149,8 +155,19 @@ async def _load_content(services: Services) -> None:
         return
     for error in errors:
         log.error("content problem (not loaded): %s", error)
-    async with services.db.session() as session:
-        report = await sync_library(session=session, library=library)
+    # Several `web` processes starting at once load the same files: the loser of that race
+    # finds the rows stored on its next try.
+    for attempt in range(3):
+        try:
+            async with services.db.session() as session:
+                report = await sync_library(session=session, library=library)
+            break
+        except SQLAlchemyError as error:
+            log.warning("content not stored this time (%s); %s", type(error).__name__,
+                        "trying again" if attempt < 2 else "the stored cases stay in service")
+            await asyncio.sleep(0.5 * (attempt + 1))
+    else:
+        return
     for slug, error in report.failed.items():
         log.error("case %s could not be stored (left as it was): %s", slug,
                   describe_failure(error),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import os
 import secrets
@@ -26,7 +27,7 @@ import socket
 
 import uvicorn
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, TelegramError
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.app import build_application
@@ -34,7 +35,7 @@ from bot.config import Settings, parse_listen
 from bot.db_faults import database_unavailable
 from bot.log_throttle import recovered, routine
 from bot.metrics import DatabaseGauges
-from bot.startup import wait_for_database, wait_for_telegram
+from bot.startup import wait_for_database, wait_for_telegram, wait_until
 from bot.web.app import build_web_app
 from storage import heartbeats
 from storage.db import Database
@@ -122,15 +123,19 @@ class Role:
         if app.post_init:
             await app.post_init(app)
         if self.role == "run":
-            await app.bot.delete_webhook()
+            await wait_until("Telegram (deleteWebhook)", app.bot.delete_webhook,
+                             retry_on=(NetworkError, RetryAfter))
             await app.updater.start_polling(poll_interval=0, timeout=10,
                                             allowed_updates=Update.ALL_TYPES,
                                             error_callback=self._polling_error)
         await app.start()
         if self.role == "web":
             secret = self.settings.webhook_secret.get_secret_value()
-            await app.bot.set_webhook(self.settings.webhook_url, secret_token=secret,
-                                      allowed_updates=Update.ALL_TYPES)
+            # Every `web` process sets the same webhook; Telegram may answer one of them "retry
+            # after 1 s" (setWebhook is rate-limited): wait and set it again.
+            await wait_until("Telegram (setWebhook)", functools.partial(
+                app.bot.set_webhook, self.settings.webhook_url, secret_token=secret,
+                allowed_updates=Update.ALL_TYPES), retry_on=(NetworkError, RetryAfter))
             self._serve_http(build_web_app(db=self.db, role="web", application=app,
                                            db_timeout=self.settings.db_timeout,
                                            webhook_url=self.settings.webhook_url,
@@ -158,6 +163,12 @@ class Role:
             self._http.should_exit = True
         await self._gauges.stop()
         if app.updater is not None and app.updater.running:
+            if self.exit_code == EXIT_CONFLICT:
+                # The updater's last getUpdates marks fetched updates read; after a 409 they are
+                # the other poller's, and that call would end its poll with a 409 in turn.
+                with contextlib.suppress(AttributeError):
+                    app.updater._Updater__polling_cleanup_cb = None
+                logging.getLogger("telegram.ext.Updater").setLevel(logging.ERROR)
             await app.updater.stop()
         if app.running:
             await app.stop()
