@@ -30,7 +30,7 @@ def test_throttle_one_line_per_kind_per_minute_with_a_count():
     clock = FakeClock()
     throttle = Throttle(clock=clock)
     admitted = []
-    for second in range(0, 181):  # three minutes of one occurrence a second
+    for second in range(181):  # three minutes of one occurrence a second
         clock.now = float(second)
         admitted.append((second, throttle.admit("database_unreachable")))
     logged = [(second, count) for second, count in admitted if count is not None]

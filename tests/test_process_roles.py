@@ -124,11 +124,15 @@ async def test_scaled_deployment(tmp_path):
 
         # ---- N people subscribe through the webhook, spread over both web processes
         people = [server.user(f"P{i}", user_id=800_000 + i) for i in range(SUBSCRIBERS)]
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         for person in people:
             await person.send("/start kharkova")
         for person in people:
             await _reply_containing(person, "subscribed", timeout=60)
         assert min(balancer.counts) > SUBSCRIBERS // 3, balancer.counts
+        print(f"figures: {SUBSCRIBERS} subscribed through 2 web processes in "
+              f"{loop.time() - started:.1f} s; requests per web process {balancer.counts}")
 
         # ---- a coordinator broadcasts; one worker is SIGKILLed mid-way
         owner = server.user("Owner", user_id=OWNER_ID)
@@ -146,6 +150,8 @@ async def test_scaled_deployment(tmp_path):
         copies = Counter(sum(1 for m in p.messages if "Kill test" in m.text) for p in people)
         duplicates = sum((n - 1) * k for n, k in copies.items() if n > 1)
         assert duplicates <= 8, copies  # DELIVERY_CONCURRENCY: the in-flight window
+        print(f"figures: worker SIGKILLed mid-broadcast; {SUBSCRIBERS} got the alert, "
+              f"{duplicates} duplicate(s)")
         await until(lambda: owner.message(question.message_id).text.startswith("✅ Delivered"),
                     timeout=30, what="the final report in the status message")
         async with db.session() as session:
@@ -181,13 +187,14 @@ async def test_scaled_deployment(tmp_path):
         # ---- a partition: people get "temporarily unavailable" within 10 s; nothing is lost
         await proxy.blackhole()
         partitioned = people[1:6]
-        loop = asyncio.get_running_loop()
         started = loop.time()
         for person in partitioned:
             await person.send("/cases")
         for person in partitioned:
             await _reply_containing(person, UNAVAILABLE, timeout=10 - (loop.time() - started))
         assert loop.time() - started < 10
+        print(f"figures: partition: {len(partitioned)} people told 'temporarily unavailable' "
+              f"within {loop.time() - started:.1f} s")
         ru = server.user("Rus", user_id=870_001, language_code="ru")
         await ru.send("/cases")
         assert "временно недоступен" in (await _reply_containing(ru, "недоступен", 10)).text
