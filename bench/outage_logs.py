@@ -31,7 +31,6 @@ from conftest import (
 from helpers_processes import APPEAL_BOT, TcpProxy
 
 from bot.sandbox import BotApiServer
-from storage.db import upgrade_schema_async
 
 
 def _count(log: str, start: int) -> tuple[int, int]:
@@ -45,8 +44,7 @@ async def main() -> None:
     parser.add_argument("--bin", default=APPEAL_BOT)
     args = parser.parse_args()
     ensure_postgres_running()
-    url, name = await fresh_postgres_database()
-    await upgrade_schema_async(url)
+    url, name = await fresh_postgres_database()  # the bot brings its schema up (any checkout)
     proxy = TcpProxy(5432)
     await proxy.up()
     server = BotApiServer()

@@ -113,11 +113,13 @@ class Role:
     async def _start(self) -> None:
         waiting = asyncio.ensure_future(self._wait_for_dependencies())
         stop = asyncio.ensure_future(self.stopping.wait())
-        await asyncio.wait([waiting, stop], return_when=asyncio.FIRST_COMPLETED)
+        try:
+            await asyncio.wait([waiting, stop], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
         if not waiting.done():  # stopped while still waiting
             waiting.cancel()
             raise asyncio.CancelledError
-        stop.cancel()
         waiting.result()
         app = self.app
         if app.post_init:

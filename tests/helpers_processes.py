@@ -67,13 +67,18 @@ class TcpProxy:
         self._writers.add(writer)
         try:
             await self._flowing.wait()
+        except asyncio.CancelledError:
+            writer.transport.abort()
+            return
+        try:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
         except OSError:
             writer.transport.abort()
             return
         self._writers.add(up_writer)
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer),
-                             return_exceptions=True)
+        with contextlib.suppress(asyncio.CancelledError):  # the test's loop is closing
+            await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer),
+                                 return_exceptions=True)
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:

@@ -159,6 +159,16 @@ async def test_scaled_deployment(tmp_path):
                 Delivery.status != "sent"))).scalar_one()
         assert unsent == 0
 
+        # ---- /metrics: updates handled and timed by the webs, sends counted by the workers
+        status, text = await get(processes[0].url + "/metrics")
+        handled = re.search(r'^appeal_updates_handled_total\{outcome="ok"\} (\S+)', text, re.MULTILINE)
+        assert status == 200 and handled and float(handled.group(1)) >= SUBSCRIBERS // 3, text
+        assert re.search(r"^appeal_update_seconds_count \S+", text, re.MULTILINE)
+        status, text = await get(processes[3].url + "/metrics")
+        sent = re.search(r'^appeal_delivery_sends_total\{outcome="sent"\} (\S+)', text, re.MULTILINE)
+        assert status == 200 and sent and float(sent.group(1)) > 0, text
+        assert "appeal_telegram_429_total" in text and "appeal_outbox_depth" in text
+
         # ---- a letter wizard whose presses alternate between the two web processes
         alice = people[0]
         before = list(balancer.counts)
