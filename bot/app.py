@@ -28,6 +28,7 @@ from telegram.ext import (
 from bot.alert_render import render_alert
 from bot.commands import install
 from bot.config import Settings
+from bot.db_faults import database_unavailable
 from bot.delivery import DeliveryWorker, Pacer, StatusMessages, TelegramTransport
 from bot.metrics import CountingTransport, TimedApplication
 from bot.reminders import schedule_reminder_jobs
@@ -156,16 +157,22 @@ async def _load_content(services: Services) -> None:
     for error in errors:
         log.error("content problem (not loaded): %s", error)
     # Several `web` processes starting at once load the same files: the loser of that race
-    # finds the rows stored on its next try.
-    for attempt in range(3):
+    # (a unique key, or waiting on the winner's locks past DB_TIMEOUT) finds the rows stored on
+    # its next try. Start-up goes on whatever happens here.
+    attempts = 5
+    for attempt in range(1, attempts + 1):
         try:
             async with services.db.session() as session:
                 report = await sync_library(session=session, library=library)
             break
-        except SQLAlchemyError as error:
+        except Exception as error:
+            if not (isinstance(error, SQLAlchemyError) or database_unavailable(error)):
+                log.exception("content could not be stored; the stored cases stay in service")
+                return
             log.warning("content not stored this time (%s); %s", type(error).__name__,
-                        "trying again" if attempt < 2 else "the stored cases stay in service")
-            await asyncio.sleep(0.5 * (attempt + 1))
+                        "trying again" if attempt < attempts else "the stored cases stay in "
+                        "service")
+            await asyncio.sleep(0.5 * attempt)
     else:
         return
     for slug, error in report.failed.items():

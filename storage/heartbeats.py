@@ -30,7 +30,3 @@ async def newest(*, session: AsyncSession) -> dt.datetime | None:
     """When the most recently seen worker last said it was alive (None: no worker)."""
     return (await session.execute(select(func.max(WorkerHeartbeat.seen_at)))).scalar_one_or_none()
 
-
-async def live_count(*, session: AsyncSession, since: dt.datetime) -> int:
-    query = select(func.count()).select_from(WorkerHeartbeat).where(WorkerHeartbeat.seen_at >= since)
-    return (await session.execute(query)).scalar_one()

@@ -11,6 +11,7 @@ several processes on one SQLite file is not a supported deployment.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import re
 from collections import Counter
@@ -24,12 +25,14 @@ from conftest import (
     ensure_postgres_running,
     fresh_postgres_database,
 )
+from helpers_delivery import add_subscribers, make_case
 from helpers_processes import BotProcess, RoundRobin, TcpProxy, free_port, get, until
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlmodel import select
 
 from bot.sandbox import BotApiServer
 from storage.db import Database, upgrade_schema_async
-from storage.models import Delivery, Subscription, WizardState
+from storage.models import Alert, Delivery, Event, Reminder, Subscription, WizardState
 
 pytestmark = pytest.mark.skipif("postgres" not in DATABASES,
                                 reason="several processes on one database need PostgreSQL")
@@ -88,6 +91,9 @@ async def test_scaled_deployment(tmp_path):
         process.listen = process.env["WORKER_LISTEN"]
     db = Database(url)
     try:
+        # A reminder that came due while no worker ran: both workers race to send it at start.
+        race = [900_001, 900_002]
+        await _overdue_reminder(db, server, race)
         for process in processes:
             process.start()
         for process in processes:  # they wait for the database, they do not exit
@@ -109,6 +115,15 @@ async def test_scaled_deployment(tmp_path):
         assert all(c.params.get("secret_token") == SECRET for c in server.calls_to("setWebhook"))
         status, body = await get(processes[2].url + "/healthz")
         assert json.loads(body)["worker"] == "alive"
+
+        # ---- exactly one reminder per hearing × offset, though two workers raced for it
+        reminded = [server.user("", user_id=chat) for chat in race]
+        await until(lambda: all(u.messages for u in reminded), timeout=30, what="the reminder")
+        await asyncio.sleep(2)
+        assert [len(u.messages) for u in reminded] == [1, 1]
+        async with db.session() as session:
+            alerts = (await session.exec(select(Alert).where(Alert.kind == "reminder"))).all()
+        assert len(alerts) == 1
 
         # ---- the webhook refuses requests without the right secret token
         update = json.dumps({"update_id": 1, "message": {
@@ -217,7 +232,7 @@ async def test_scaled_deployment(tmp_path):
             wizard = await session.get(WizardState, alice.id)
             subscribed = (await session.exec(select(func.count()).select_from(
                 Subscription))).one()
-        assert wizard is not None and subscribed == SUBSCRIBERS  # the outage lost nothing
+        assert wizard is not None and subscribed == SUBSCRIBERS + len(race)  # nothing lost
         logs = "\n".join(p.log() for p in processes[:2])
         assert _lines(logs, "Traceback") == 0, logs[-3000:]
         # one line per minute per process for the outage, not one per update
@@ -230,6 +245,20 @@ async def test_scaled_deployment(tmp_path):
         await proxy.close()
         await server.stop()
         await drop_postgres_database(name)
+
+
+async def _overdue_reminder(db: Database, server: BotApiServer, chats: list[int]) -> None:
+    case = await make_case(db, "reminder-race")
+    await add_subscribers(db, case, chats, server=server)
+    now = dt.datetime.now(dt.UTC)
+    async with db.session() as session:
+        event = Event(case_id=case, kind="hearing", date=now.date(), origin="coordinator",
+                      starts_at=now + dt.timedelta(minutes=239), status="scheduled",
+                      text="Hearing", court="Almaty City Court", city="Almaty")
+        session.add(event)
+        await session.flush()
+        session.add(Reminder(event_id=event.id, offset_minutes=240,  # due a minute ago
+                             due_at=event.starts_at - dt.timedelta(minutes=240)))
 
 
 async def _status_is(process: BotProcess, status: int) -> bool:
