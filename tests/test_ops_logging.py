@@ -111,3 +111,24 @@ def test_web_needs_its_webhook_settings(tmp_path):
                                  "WEBHOOK_SECRET": "has spaces!"}, cwd=tmp_path)
     assert result.returncode == 2 and "WEBHOOK_SECRET" in result.stderr
     assert all("Traceback" not in r for r in (result.stderr,))
+
+
+def test_a_skipped_job_run_is_one_line_a_minute():
+    """A reminder sweep still running on a slow database: APScheduler skips the next runs with
+    a warning each; the operator sees one line a minute with the count."""
+    clock = FakeClock()
+    logger, stream = _logger(KeyValueFormatter(), Throttle(clock=clock))
+    scheduler = logging.getLogger("apscheduler.scheduler")
+    scheduler.handlers[:] = logger.handlers
+    scheduler.propagate = False
+    try:
+        for second in range(0, 120, 5):
+            clock.now = float(second)
+            scheduler.warning('Execution of job "reminder-sweep" skipped: maximum number of '
+                              'running instances reached (1)')
+    finally:
+        scheduler.handlers[:] = []
+        scheduler.propagate = True
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2 and "kind=job_still_running" in lines[0], lines
+    assert "count=12" in lines[1]
