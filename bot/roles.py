@@ -161,8 +161,11 @@ class Role:
 
     async def _stop(self) -> None:
         app = self.app
-        if self._http is not None:
+        if self._http is not None:  # no new webhook requests; then handle what was queued
             self._http.should_exit = True
+            http = next(task for task in self._tasks if task.get_name() == "http")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(http), timeout=10)
         await self._gauges.stop()
         if app.updater is not None and app.updater.running:
             if self.exit_code == EXIT_CONFLICT:
