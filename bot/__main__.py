@@ -1,4 +1,4 @@
-"""The `appeal-bot` command: run, sandbox, check-content, db upgrade."""
+"""The `appeal-bot` command: run, web, worker, sandbox, check-content, db upgrade."""
 
 from __future__ import annotations
 
@@ -13,6 +13,10 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the bot (long polling); with no TELEGRAM_BOT_TOKEN, "
                                     "the offline sandbox")
+    commands.add_parser("web", help="receive updates by webhook and answer them (several may "
+                                    "run on one PostgreSQL); needs WEBHOOK_URL and WEBHOOK_SECRET")
+    commands.add_parser("worker", help="deliver alerts, send reminders, purge (several may run "
+                                       "on one PostgreSQL); /healthz and /metrics on WORKER_LISTEN")
     sandbox = commands.add_parser("sandbox", help="run the bot offline with a web chat")
     sandbox.add_argument("--port", type=int, default=None, help="web chat port (default 8080)")
     sandbox.add_argument("--memory", action="store_true", help="keep sandbox data in memory")
@@ -34,6 +38,19 @@ def main(argv: list[str] | None = None) -> int:
         upgrade_schema(settings.database_url)
         print("Database schema is up to date.")
         return 0
+    if args.command in ("web", "worker"):
+        if settings.telegram_bot_token is None:
+            print(f"appeal-bot {args.command} needs TELEGRAM_BOT_TOKEN (the token @BotFather "
+                  "gave you)", file=sys.stderr)
+            return 2
+        from bot.roles import RoleError, check_role_settings
+
+        try:
+            check_role_settings(args.command, settings)
+        except RoleError as error:
+            print(f"appeal-bot: {error}", file=sys.stderr)
+            return 2
+        return run(settings, args.command)
     if args.command == "sandbox" or settings.telegram_bot_token is None:
         from bot.sandbox.run import run_sandbox
 
@@ -64,18 +81,16 @@ def check_content(root: str | None = None) -> int:
     return 0
 
 
-def run(settings: Settings) -> int:
-    from telegram import Update
-
-    from bot.app import build_application
+def run(settings: Settings, role: str = "run") -> int:
+    """One process role (bot/roles.py); waits for the database and Telegram before it starts."""
     from bot.logging_setup import configure_logging
-    from storage.db import Database, upgrade_schema
+    from bot.roles import serve
 
-    configure_logging(settings.log_level, [settings.telegram_bot_token.get_secret_value()])
-    upgrade_schema(settings.database_url)
-    application = build_application(settings, Database(settings.database_url))
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0
+    secrets = [settings.telegram_bot_token.get_secret_value()]
+    if settings.webhook_secret is not None:
+        secrets.append(settings.webhook_secret.get_secret_value())
+    configure_logging(settings.log_level, secrets, settings.log_format)
+    return serve(role, settings)
 
 
 if __name__ == "__main__":

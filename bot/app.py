@@ -8,10 +8,12 @@ background workers) happens in ``post_init`` and stops in ``post_shutdown``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -28,8 +30,10 @@ from bot.alert_render import render_alert
 from bot.clock import FollowingClock
 from bot.commands import install
 from bot.config import Settings
+from bot.db_faults import database_unavailable
 from bot.delivery import DeliveryWorker, Pacer, StatusMessages, TelegramTransport
 from bot.digest import schedule_digest_job
+from bot.metrics import CountingTransport, TimedApplication
 from bot.reminders import REMINDER_KIND, schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.telegram_requests import ANSWERS_POOL, POLLING_POOL, telegram_request
@@ -78,11 +82,16 @@ def file_base_url(base_url: str) -> str:
     return f"{head}/file/bot"
 
 
-def build_application(settings: Settings, db: Database) -> Application:
+def build_application(settings: Settings, db: Database, *, role: str = "run") -> Application:
+    """``role`` (bot/roles.py): ``run`` does everything; ``web`` handles updates (no delivery,
+    no jobs, no Updater: updates come by webhook); ``worker`` delivers and reminds only."""
     if settings.telegram_bot_token is None:
         raise ValueError("build_application needs TELEGRAM_BOT_TOKEN")
+    builder = ApplicationBuilder().application_class(TimedApplication)
+    if role != "run":
+        builder = builder.updater(None)
     application = (
-        ApplicationBuilder()
+        builder
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_base_url(settings.telegram_api_base_url))
@@ -92,8 +101,11 @@ def build_application(settings: Settings, db: Database) -> Application:
         .post_shutdown(_post_shutdown)
         .build()
     )
-    application.bot_data[SERVICES_KEY] = Services(settings=settings, db=db)
-    register_handlers(application)
+    application.bot_data[SERVICES_KEY] = Services(settings=settings, db=db, role=role)
+    if role != "worker":
+        register_handlers(application)
+    else:  # jobs only; their failures still get the one error handler
+        application.add_error_handler(fallback.on_error)
     return application
 
 
@@ -172,8 +184,15 @@ def register_handlers(app: Application) -> None:
 
 async def _post_init(app: Application) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
-    await _load_content(services)
-    await publish_command_menus(app)  # the default menu; coordinators' and owners' per chat
+    if services.handles_updates:
+        await _load_content(services)
+        try:  # the default menu; coordinators' and owners' per chat
+            await publish_command_menus(app)
+        except TelegramError as error:  # e.g. another process publishing the same menus
+            log.warning("command menus not published this time (%s); the menus already set "
+                        "stay", type(error).__name__)
+    if not services.runs_jobs:
+        return
     await _start_delivery(app)  # services.delivery: the one sender of broadcasts
     await schedule_reminder_jobs(app)  # JobQueue alarms rebuilt from the Reminder table
     schedule_digest_job(app)  # the daily news digests, from the DigestItem table
@@ -185,11 +204,32 @@ async def _post_init(app: Application) -> None:
 async def _load_content(services: Services) -> None:
     """content/ into the database. A broken case file or a case the database refuses is one log
     line and is skipped (its stored version, if any, stays in service); the rest load."""
-    library, errors = load_library()
+    try:
+        library, errors = load_library()
+    except Exception:  # a content problem never keeps the bot from starting
+        log.exception("content could not be loaded; the cases already stored stay in service")
+        return
     for error in errors:
         log.error("content problem (not loaded): %s", error)
-    async with services.db.session() as session:
-        report = await sync_library(session=session, library=library)
+    # Several `web` processes starting at once load the same files: the loser of that race
+    # (a unique key, or waiting on the winner's locks past DB_TIMEOUT) finds the rows stored on
+    # its next try. Start-up goes on whatever happens here.
+    attempts = 5
+    for attempt in range(1, attempts + 1):
+        try:
+            async with services.db.session() as session:
+                report = await sync_library(session=session, library=library)
+            break
+        except Exception as error:
+            if not (isinstance(error, SQLAlchemyError) or database_unavailable(error)):
+                log.exception("content could not be stored; the stored cases stay in service")
+                return
+            log.warning("content not stored this time (%s); %s", type(error).__name__,
+                        "trying again" if attempt < attempts else "the stored cases stay in "
+                        "service")
+            await asyncio.sleep(0.5 * attempt)
+    else:
+        return
     for slug, error in report.failed.items():
         log.error("case %s could not be stored (left as it was): %s", slug,
                   describe_failure(error),
@@ -232,8 +272,8 @@ async def _start_delivery(app: Application) -> None:
     look expired."""
     services: Services = app.bot_data[SERVICES_KEY]
     settings = services.settings
-    transport = await TelegramTransport.connect(app.bot.token, settings.telegram_api_base_url,
-                                                connections=DELIVERY_CONCURRENCY + 2)
+    transport = CountingTransport(await TelegramTransport.connect(
+        app.bot.token, settings.telegram_api_base_url, connections=DELIVERY_CONCURRENCY + 2))
     pacer = Pacer(settings.send_rate)
 
     async def alert_buttons(alert: Alert, lang: str) -> InlineKeyboardMarkup:

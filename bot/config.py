@@ -21,6 +21,12 @@ HINTS = {
     "SEND_RATE": "messages per second across all chats, a number > 0 (default 30)",
     "REMINDER_OFFSETS": "comma-separated durations before a hearing, e.g. 7d,1d,2h",
     "SANDBOX_PORT": "a TCP port number, e.g. 8080",
+    "WEBHOOK_URL": "the public https:// URL Telegram posts updates to, e.g. https://bot.example.org/telegram",
+    "WEBHOOK_LISTEN": "host:port the web process listens on, e.g. 0.0.0.0:8443",
+    "WEBHOOK_SECRET": "1-256 characters A-Z, a-z, 0-9, _ and -, e.g. from `openssl rand -hex 32`",
+    "WORKER_LISTEN": "host:port of the worker's /healthz and /metrics, e.g. 127.0.0.1:9100",
+    "LOG_FORMAT": "kv (key=value lines, the default) or json",
+    "DB_TIMEOUT": "seconds a database call may take while answering someone, e.g. 5",
 }
 
 
@@ -39,6 +45,48 @@ class Settings(BaseSettings):
     reminder_offsets: Annotated[tuple[int, ...], NoDecode] = (7 * 24 * 60, 24 * 60, 120)
     sandbox_port: int = Field(default=8080, ge=0, le=65535)
     sandbox_database_url: str = "sqlite+aiosqlite:///./appeal-bot-sandbox.db"
+    # Process roles (bot/roles.py): `web` takes updates by webhook, `worker` delivers and reminds.
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0:8443"
+    webhook_secret: SecretStr | None = None
+    worker_listen: str = "127.0.0.1:9100"
+    log_format: str = "kv"
+    # Every database call (connect, query) gives up after this many seconds, so a database that
+    # hangs gets people a "temporarily unavailable" answer instead of silence.
+    db_timeout: float = Field(default=5.0, gt=0, le=120)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be an https:// URL")
+        return value.strip()
+
+    @field_validator("webhook_listen", "worker_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        parse_listen(value)
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        secret = value.get_secret_value()
+        # Telegram's rule for secret_token
+        if len(secret) > 256 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in secret):
+            raise ValueError("may only hold 1-256 characters A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value.lower() not in {"kv", "json"}:
+            raise ValueError("must be kv or json")
+        return value.lower()
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -97,6 +145,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(parse_duration_minutes(part) for part in value.split(",") if part.strip())
         return value
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """'0.0.0.0:8443' → ('0.0.0.0', 8443)."""
+    host, sep, port = text.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"{text!r} is not host:port")
+    return host.strip("[]"), int(port)
 
 
 def parse_duration_minutes(text: str) -> int:

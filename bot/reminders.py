@@ -269,6 +269,8 @@ async def schedule_reminder_jobs(application: Application) -> int:
     created, postponed or cancelled. Returns the number of jobs added.
     """
     queue = application.job_queue
+    if not _services(application).runs_jobs:
+        return 0  # a `web` process: the workers' sweep picks up what it planned
     if queue is None:
         log.warning("no JobQueue (install python-telegram-bot[job-queue]); reminders rely on "
                     "nothing")

@@ -24,6 +24,17 @@ class Services:
     clock: Clock = field(default_factory=Clock)
     # The one sender of broadcasts, while it runs (post_init starts it, post_shutdown stops it).
     delivery: DeliveryWorker | None = None
+    # The process role (bot/roles.py): run (everything), web (updates) or worker (sending, jobs).
+    role: str = "run"
+
+    @property
+    def handles_updates(self) -> bool:
+        return self.role in ("run", "web")
+
+    @property
+    def runs_jobs(self) -> bool:
+        """Delivery, reminders and purges run here (not in a `web` process)."""
+        return self.role in ("run", "worker")
 
 
 def services(context: CallbackContext) -> Services:

@@ -7,9 +7,11 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.db_faults import database_unavailable
 from bot.i18n import t
 from handlers import keyboards as kb
 from handlers.common import acknowledge, lang_of, respond
+from handlers.unavailable import tell_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,11 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure and tell the person something went wrong, instead of going quiet."""
+    """Log the failure and tell the person something went wrong, instead of going quiet. The
+    database out of reach is no bug: "temporarily unavailable" and a throttled line."""
+    if database_unavailable(context.error):
+        await tell_unavailable(update, context.error)
+        return
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:

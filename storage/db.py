@@ -36,7 +36,9 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, **kwargs: object) -> AsyncEngine:
+def make_engine(url: str, *, timeout: float | None = None, **kwargs: object) -> AsyncEngine:
+    """``timeout``: seconds any one connect, query or wait for a pooled connection may take
+    (PostgreSQL), so a database that hangs fails fast instead of after asyncpg's 60 s."""
     # Parameters hold what people typed (a signature, a chat id): never in a log line or in
     # the text of an error.
     kwargs.setdefault("hide_parameters", True)
@@ -46,6 +48,9 @@ def make_engine(url: str, **kwargs: object) -> AsyncEngine:
     else:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("pool_pre_ping", True)
+        if timeout is not None:
+            kwargs.setdefault("connect_args", {"timeout": timeout, "command_timeout": timeout})
+            kwargs.setdefault("pool_timeout", timeout)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -66,9 +71,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 class Database:
     """Owns the engine; hands out sessions. One per process."""
 
-    def __init__(self, url: str, **engine_kwargs: object) -> None:
+    def __init__(self, url: str, *, timeout: float | None = None,
+                 **engine_kwargs: object) -> None:
         self.url = url
-        self.engine = make_engine(url, **engine_kwargs)
+        self.engine = make_engine(url, timeout=timeout, **engine_kwargs)
         self._outbox_listeners: list[Callable[[], None]] = []
         # A session class of our own, so the commit hooks below see only this database's
         # sessions, however the transaction ends (session(), or an explicit commit()).

@@ -397,3 +397,12 @@ class DigestItem(SQLModel, table=True):
     alert_id: int = Field(sa_column=Column(ForeignKey("alert.id", ondelete="CASCADE"),
                                            primary_key=True))
     due_at: dt.datetime = Field(index=True)  # when the digest with it goes out (UTC)
+
+
+class WorkerHeartbeat(SQLModel, table=True):
+    """A running worker process says it is alive (``/healthz`` reads the newest)."""
+
+    worker_id: str = Field(primary_key=True, max_length=128)  # host:pid:random
+    role: str = Field(max_length=16)
+    started_at: dt.datetime = Field(default_factory=utcnow)
+    seen_at: dt.datetime = Field(default_factory=utcnow, index=True)

@@ -1,0 +1,85 @@
+"""Start-up waits for what the bot depends on: the database, then Telegram.
+
+A supervisor (systemd, Docker) often starts the bot before PostgreSQL accepts connections, or
+while Telegram is briefly unreachable. Instead of exiting, each wait retries with a capped
+backoff, says once what it waits for, and logs progress about every ``PROGRESS_EVERY`` seconds.
+A wrong token is no outage: it stops start-up at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from telegram.error import InvalidToken, NetworkError, RetryAfter
+from telegram.ext import Application
+
+from storage.db import Database, upgrade_schema_async
+
+log = logging.getLogger(__name__)
+
+FIRST_DELAY = 0.5
+MAX_DELAY = 10.0
+PROGRESS_EVERY = 30.0
+
+
+async def wait_until(what: str, attempt: Callable[[], Awaitable[None]], *,
+                     retry_on: tuple[type[BaseException], ...] = (Exception,),
+                     first_delay: float = FIRST_DELAY, max_delay: float = MAX_DELAY,
+                     progress_every: float = PROGRESS_EVERY) -> None:
+    """Call ``attempt`` until it returns; exceptions not in ``retry_on`` are raised."""
+    started = time.monotonic()
+    delay, attempts, next_progress = first_delay, 0, started + progress_every
+    while True:
+        attempts += 1
+        try:
+            await attempt()
+        except retry_on as error:
+            now = time.monotonic()
+            if attempts == 1:
+                log.warning("waiting for %s", what, extra={"kind": "startup_wait",
+                                                           "error": type(error).__name__})
+            elif now >= next_progress:
+                log.warning("still waiting for %s", what, extra={
+                    "kind": "startup_wait", "waited_s": round(now - started), "attempts": attempts,
+                    "error": type(error).__name__})
+                next_progress = now + progress_every
+            if isinstance(error, RetryAfter):
+                delay = max(delay, float(getattr(error, "retry_after", delay) or delay))
+            await asyncio.sleep(min(delay, max_delay))
+            delay = min(delay * 2, max_delay)
+            continue
+        if attempts > 1:
+            log.info("%s answered", what, extra={"kind": "startup_ready", "attempts": attempts,
+                                                 "waited_s": round(time.monotonic() - started)})
+        return
+
+
+def describe_database(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"the database (SQLite {parsed.database})"
+    return f"the database (PostgreSQL at {parsed.host}:{parsed.port or 5432}/{parsed.database})"
+
+
+async def wait_for_database(db: Database, *, upgrade: bool = True) -> None:
+    """Until the database answers; then bring its schema up to date."""
+    async def attempt() -> None:
+        async with db.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        if upgrade:
+            await upgrade_schema_async(db.url)
+
+    await wait_until(describe_database(db.url), attempt)
+
+
+async def wait_for_telegram(app: Application) -> None:
+    """Until ``getMe`` answers (``Application.initialize`` calls it)."""
+    await wait_until("Telegram (getMe)", app.initialize, retry_on=(NetworkError, RetryAfter))
+
+
+__all__ = ["InvalidToken", "wait_for_database", "wait_for_telegram", "wait_until"]

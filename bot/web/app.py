@@ -1,0 +1,86 @@
+"""One Starlette app: the webhook Telegram posts updates to, ``/healthz`` and ``/metrics``.
+
+As in PTB's ``customwebhookbot.py`` example, the webhook puts each update into
+``application.update_queue`` and answers 200 at once; the Application handles it from there.
+A request without the right ``X-Telegram-Bot-Api-Secret-Token`` gets 403 (compared in constant
+time), a body over ``MAX_BODY`` bytes 413, one that is not an update 400. ``worker`` serves the
+same app without the webhook route.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from urllib.parse import urlsplit
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from telegram import Update
+from telegram.ext import Application
+
+from bot import health, metrics
+from bot.log_throttle import routine
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+# Telegram's updates are a few KB; a document's update holds only its file id.
+MAX_BODY = 1 << 20
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def webhook_path(webhook_url: str) -> str:
+    """The path Telegram will POST to: that of WEBHOOK_URL (a reverse proxy keeps it)."""
+    return urlsplit(webhook_url).path or "/"
+
+
+def build_web_app(*, db: Database, role: str, db_timeout: float,
+                  application: Application | None = None, webhook_url: str | None = None,
+                  secret: str | None = None) -> Starlette:
+    async def healthz(request: Request) -> Response:
+        queued = application.update_queue.qsize() if application is not None else 0
+        status, body = await health.check(db, role=role, timeout=db_timeout,
+                                          update_queue_size=queued)
+        return JSONResponse(body, status_code=status)
+
+    async def metrics_page(request: Request) -> Response:
+        body, content_type = metrics.render()
+        return Response(body, media_type=content_type)
+
+    routes = [Route("/healthz", healthz, methods=["GET"]),
+              Route("/metrics", metrics_page, methods=["GET"])]
+    if application is not None and webhook_url is not None and secret:
+        routes.append(Route(webhook_path(webhook_url), _webhook(application, secret.encode()),
+                            methods=["POST"]))
+    return Starlette(routes=routes)
+
+
+def _webhook(application: Application, secret: bytes):
+    async def receive(request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, secret):
+            routine(log, "webhook_bad_secret", "webhook request without the right secret token "
+                    "refused (403)")
+            return Response(status_code=403)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            return Response(status_code=413)
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY:
+                return Response(status_code=413)
+        try:
+            data = json.loads(body)
+            update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
+        except (ValueError, TypeError, KeyError):
+            update = None
+        if update is None or not isinstance(data.get("update_id"), int):
+            return Response(status_code=400)
+        await application.update_queue.put(update)
+        return Response(status_code=200)
+
+    return receive
