@@ -29,6 +29,7 @@ from bot.config import Settings
 from bot.delivery import DeliveryWorker, Pacer, StatusMessages, TelegramTransport
 from bot.reminders import schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
+from bot.update_processor import PerChatUpdateProcessor
 from bot.wizard import WIZARD_TTL
 from content.loader import load_library
 from handlers import admin, cases, fallback, language, letters, privacy, uploads
@@ -61,6 +62,8 @@ def build_application(settings: Settings, db: Database) -> Application:
         .base_file_url(file_base_url(settings.telegram_api_base_url))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        # Different chats side by side, each chat's updates in order (bot/update_processor).
+        .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
     application.bot_data[SERVICES_KEY] = Services(settings=settings, db=db)
