@@ -37,14 +37,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import aiohttp  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+import aiohttp
+from sqlalchemy import text
 
-import bot.app as wiring  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.runner import running  # noqa: E402
-from bot.update_processor import PerChatUpdateProcessor  # noqa: E402
-from storage.db import Database, make_engine, upgrade_schema_async  # noqa: E402
+import bot.app as wiring
+from bot.config import Settings
+from bot.runner import running
+from bot.update_processor import PerChatUpdateProcessor
+from storage.db import Database, make_engine, upgrade_schema_async
 
 TOKEN = "123456:BURST-BENCH"
 CASE = "kharkova"
@@ -91,7 +91,7 @@ async def drop_database(postgres_url: str, name: str) -> None:
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 async def burst(server: ServerProcess, url: str, people: int, first_id: int,
@@ -110,35 +110,34 @@ async def burst(server: ServerProcess, url: str, people: int, first_id: int,
         wiring.PerChatUpdateProcessor = real
     ids = list(range(first_id, first_id + people))
     wanted = set(ids)
-    async with aiohttp.ClientSession() as http:
-        async with running(app, poll_timeout=1):
-            for chat in ids:
-                await http.post(f"{server.control}/users",
-                                json={"first_name": f"P{chat}", "user_id": chat})
-            info = await (await http.get(f"{server.control}/info")).json()
-            after = info["last_event"]
-            cpu_before = time.process_time()
-            wall_before = time.perf_counter()
-            await asyncio.gather(*(http.post(f"{server.control}/users/{chat}/send",
-                                             json={"text": f"/start {CASE}"}) for chat in ids))
-            asked: dict[int, float] = {}
-            answered: dict[int, float] = {}
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + 60
-            while len(answered) < people and loop.time() < deadline:
-                got = await (await http.get(f"{server.control}/events",
-                                            params={"after": after, "timeout": 5})).json()
-                after = got["last"]
-                for event in got["events"]:
-                    chat, message = event["chat_id"], event.get("message") or {}
-                    if event["type"] != "message" or chat not in wanted:
-                        continue
-                    if message.get("from_bot"):
-                        answered.setdefault(chat, event["time"])
-                    else:
-                        asked.setdefault(chat, event["time"])
-            cpu = time.process_time() - cpu_before
-            wall = time.perf_counter() - wall_before
+    async with aiohttp.ClientSession() as http, running(app, poll_timeout=1):
+        for chat in ids:
+            await http.post(f"{server.control}/users",
+                            json={"first_name": f"P{chat}", "user_id": chat})
+        info = await (await http.get(f"{server.control}/info")).json()
+        after = info["last_event"]
+        cpu_before = time.process_time()
+        wall_before = time.perf_counter()
+        await asyncio.gather(*(http.post(f"{server.control}/users/{chat}/send",
+                                         json={"text": f"/start {CASE}"}) for chat in ids))
+        asked: dict[int, float] = {}
+        answered: dict[int, float] = {}
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while len(answered) < people and loop.time() < deadline:
+            got = await (await http.get(f"{server.control}/events",
+                                        params={"after": after, "timeout": 5})).json()
+            after = got["last"]
+            for event in got["events"]:
+                chat, message = event["chat_id"], event.get("message") or {}
+                if event["type"] != "message" or chat not in wanted:
+                    continue
+                if message.get("from_bot"):
+                    answered.setdefault(chat, event["time"])
+                else:
+                    asked.setdefault(chat, event["time"])
+        cpu = time.process_time() - cpu_before
+        wall = time.perf_counter() - wall_before
     await db.dispose()
     waits = [(answered[chat] - asked[chat]) * 1000 for chat in answered if chat in asked]
     return {"answered": len(waits), "unanswered": people - len(waits),
