@@ -189,6 +189,7 @@ async def _start_delivery(app: Application) -> None:
 
     services.delivery = DeliveryWorker(
         transport, services.db, pacer=pacer, concurrency=DELIVERY_CONCURRENCY,
+        retry_budget=settings.retry_budget_hours * 3600,
         markup_for=alert_buttons, text_for=render_alert, on_progress=StatusMessages(services.db, transport, pacer))
     services.delivery.start()
 

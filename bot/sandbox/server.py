@@ -143,6 +143,7 @@ class BotApiServer(SimTelegram):
         chat_id: int | str | None = None,
         description: str | None = None,
         delay: float = 0.0,
+        seconds: float | None = None,
     ) -> FaultRule:
         """Inject a failure for ``method`` (or "*"), optionally only for ``chat_id``, for the
         next ``times`` matching calls (None = until clear_faults()).
@@ -150,11 +151,15 @@ class BotApiServer(SimTelegram):
         status 429 -> "Too Many Requests: retry after N" with parameters.retry_after;
         403 -> "Forbidden: bot was blocked by the user"; 400 -> "Bad Request: chat not found";
         500/502 -> "Internal Server Error"/"Bad Gateway". ``delay`` (s) answers slowly; without
-        a status the call then succeeds."""
+        a status the call then succeeds. ``seconds``: the rule applies for that long from now
+        (an outage), however many calls match; ``times`` is then ignored unless given too."""
         if status is None and not delay:
             raise ValueError("fail() needs a status and/or a delay")
+        if seconds is not None and times == 1:
+            times = None  # an outage lasts its time, not one call
         rule = FaultRule(method=method, status=status, retry_after=retry_after, times=times,
-                         chat_id=chat_id, description=description, delay=delay)
+                         chat_id=chat_id, description=description, delay=delay,
+                         until=None if seconds is None else time.monotonic() + seconds)
         self.faults.append(rule)
         return rule
 
