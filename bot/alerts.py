@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.alert_priority import alert_priority
 from storage import alerts as queries
 from storage.models import Alert
 
@@ -43,8 +44,11 @@ async def enqueue_alert(
     status_chat_id: int | None = None,
     status_message_id: int | None = None,
     payload: dict | None = None,
+    priority: int | None = None,
 ) -> Alert | None:
     """Queue ``text`` (Telegram HTML) for every active subscriber of the case.
+
+    ``priority``: higher is sent first (:mod:`bot.alert_priority`); by default from ``kind``.
 
     ``payload``: what the delivery worker renders each recipient's copy from, in their language
     (see :mod:`bot.alert_render`); ``text`` is the default language's.
@@ -58,4 +62,5 @@ async def enqueue_alert(
         session=session, case_id=case_id, kind=kind, text=text, event_id=event_id,
         dedupe_key=dedupe_key, created_by=created_by, status_chat_id=status_chat_id,
         status_message_id=status_message_id, payload=payload,
+        priority=alert_priority(kind) if priority is None else priority,
     )

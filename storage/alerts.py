@@ -82,7 +82,7 @@ async def insert_alert_with_deliveries(
     *, session: AsyncSession, case_id: int, kind: str, text: str, event_id: int | None = None,
     dedupe_key: str | None = None, created_by: int | None = None,
     status_chat_id: int | None = None, status_message_id: int | None = None,
-    payload: dict | None = None,
+    payload: dict | None = None, priority: int = 0,
 ) -> Alert | None:
     """Write an alert and its deliveries in the caller's transaction; None if deduplicated."""
     now = utcnow()
@@ -91,7 +91,7 @@ async def insert_alert_with_deliveries(
         .values(case_id=case_id, event_id=event_id, kind=kind, text=text, dedupe_key=dedupe_key,
                 created_by=created_by, created_at=now, recipients=0,
                 status_chat_id=status_chat_id, status_message_id=status_message_id,
-                payload=payload)
+                payload=payload, priority=priority)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(ALERT.c.id)
     )
@@ -183,13 +183,16 @@ class ClaimedDelivery:
     chat_id: int
     attempts: int
     language: str = "en"  # the recipient's interface language, to render the alert in
+    priority: int = 0  # the alert's (higher is sent first)
+    turn: int = 0  # its place among the rows of its alert in one claim (round-robin)
 
 
 async def claim_due(*, conn: AsyncConnection, now: dt.datetime, lease_until: dt.datetime,
                     limit: int, channel: DeliveryChannel = DeliveryChannel.TELEGRAM,
-                    ) -> list[ClaimedDelivery]:
-    """Lease up to ``limit`` due pending rows of ``channel`` to the caller (oldest first); see
-    module doc."""
+                    alert_id: int | None = None) -> list[ClaimedDelivery]:
+    """Lease up to ``limit`` due pending rows of ``channel`` (of one alert, if given) to the
+    caller (oldest first); see module doc. :mod:`storage.fair_claims` shares a claim between
+    alerts."""
     # A CTE, not "id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)": PostgreSQL may re-run
     # such a subquery while the UPDATE proceeds, and each re-run skips the rows this very
     # statement just updated and returns the next n — claiming far more than n rows.
@@ -197,6 +200,7 @@ async def claim_due(*, conn: AsyncConnection, now: dt.datetime, lease_until: dt.
         select(DELIVERY.c.id)
         .where(DELIVERY.c.status == PENDING, DELIVERY.c.next_attempt_at <= now,
                DELIVERY.c.channel == channel)
+        .where(*([] if alert_id is None else [DELIVERY.c.alert_id == alert_id]))
         .order_by(DELIVERY.c.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders nothing

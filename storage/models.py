@@ -194,6 +194,8 @@ class AuditEntry(SQLModel, table=True):
 class Alert(SQLModel, table=True):
     """One message to every subscriber of a case; delivered through Delivery rows (the outbox)."""
 
+    __table_args__ = (Index("ix_alert_open_priority", "finished_at", "priority"),)
+
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(sa_column=Column(ForeignKey("case.id", ondelete="CASCADE"),
                                           nullable=False, index=True))
@@ -213,12 +215,15 @@ class Alert(SQLModel, table=True):
     status_chat_id: int | None = Field(default=None, sa_type=BigInteger)
     status_message_id: int | None = Field(default=None, sa_type=BigInteger)
     finished_at: dt.datetime | None = None
+    # Higher goes first (bot.alert_priority): a hearing within a day, a correction.
+    priority: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Delivery(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("alert_id", "supporter_id", name="uq_delivery_alert_supporter"),
         Index("ix_delivery_status_due", "status", "next_attempt_at"),
+        Index("ix_delivery_alert_status_due", "alert_id", "status", "next_attempt_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

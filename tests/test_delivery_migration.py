@@ -104,7 +104,10 @@ async def test_0002_adds_channel_and_message_id_to_existing_deliveries(database_
     await seed_0001(database_url)
 
     await migrate(database_url, "0002")
-    assert await delivery_table(database_url) == at_head  # same shape as a fresh database
+    # Same shape as a fresh database, but for the index a later revision (0013) adds.
+    later = {"ix_delivery_alert_status_due"}
+    assert await delivery_table(database_url) == at_head | {
+        "indexes": [index for index in at_head["indexes"] if index[0] not in later]}
     db = Database(database_url)
     try:
         async with db.session() as session:

@@ -4,7 +4,9 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
 
 - **Claims with a lease.** Pending rows of its transport's channel are taken ``batch`` at a
   time: one conditional UPDATE sets ``status='sending'`` and ``claimed_until = now + lease``
-  (PostgreSQL: ``FOR UPDATE SKIP LOCKED``), so two processes never send the same row. While
+  (PostgreSQL: ``FOR UPDATE SKIP LOCKED``), so two processes never send the same row; higher
+  priority alerts first, alerts of one priority sharing each claim and sent round-robin
+  (:mod:`storage.fair_claims`). While
   rows are held a heartbeat renews their lease every ``lease/4`` s, and a row is only sent while
   its lease is known to be valid; rows of a process that died become pending again when their
   lease (default 10 s) runs out. Only ``batch`` rows are in memory at a time, however many
@@ -66,6 +68,7 @@ from bot.delivery.tally import ErrorTally
 from bot.fitting import fit_html
 from storage import alerts as q
 from storage.db import Database
+from storage.fair_claims import claim_fair
 from storage.models import DeliveryStatus
 
 log = logging.getLogger(__name__)
@@ -138,7 +141,9 @@ class DeliveryWorker:
         self.stats = {"sent": 0, "blocked": 0, "failed": 0, "retried": 0, "rate_limited": 0,
                       "claimed": 0, "held_by_breaker": 0}
 
-        self._queue: asyncio.Queue[_Held] | None = None
+        # (-priority, claim, turn within its alert, seq) → urgent first, then round-robin
+        self._queue: asyncio.PriorityQueue[tuple[tuple[int, int, int, int], _Held]] | None = None
+        self._claims = 0
         self._held: dict[int, _Held] = {}
         self._held_per_alert: dict[int, int] = {}
         self._last_report: dict[int, float] = {}
@@ -166,7 +171,7 @@ class DeliveryWorker:
         if self._started:
             return
         self._started, self._stopping, self._final_flush = True, False, False
-        self._queue = asyncio.Queue()
+        self._queue = asyncio.PriorityQueue()
         self._wake, self._need_more = asyncio.Event(), asyncio.Event()
         self._outcomes_ready, self._dirty_ready = asyncio.Event(), asyncio.Event()
         self._tasks = [
@@ -269,9 +274,10 @@ class DeliveryWorker:
         started = loop.time()
         now = self.clock.now()
         async with self.db.engine.begin() as conn:
-            rows = await q.claim_due(conn=conn, now=now,
-                                     lease_until=now + dt.timedelta(seconds=self.lease),
-                                     limit=self.batch, channel=self.transport.channel)
+            rows = await claim_fair(conn=conn, now=now,
+                                    lease_until=now + dt.timedelta(seconds=self.lease),
+                                    limit=self.batch, channel=self.transport.channel)
+        self._claims += 1
         deadline = started + self.lease * 0.75
         for row in rows:
             if row.id in self._held:  # re-claimed after our own lease lapsed: keep one copy
@@ -279,7 +285,7 @@ class DeliveryWorker:
                 continue
             held = _Held(row, deadline)
             self._hold(held)
-            self._queue.put_nowait(held)
+            self._queue.put_nowait(((-row.priority, self._claims, row.turn, row.id), held))
         self.stats["claimed"] += len(rows)
         return len(rows)
 
@@ -340,7 +346,7 @@ class DeliveryWorker:
     async def _consume(self) -> None:
         assert self._queue
         while True:
-            held = await self._queue.get()
+            _order, held = await self._queue.get()
             if self._queue.qsize() <= self.concurrency and self._need_more:
                 self._need_more.set()
             if self._stopping:
