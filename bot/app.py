@@ -26,7 +26,9 @@ from telegram.ext import (
 from bot.alert_render import render_alert
 from bot.commands import install
 from bot.config import Settings
-from bot.delivery import DeliveryWorker, Pacer, StatusMessages, TelegramTransport
+from bot.delivery import DeliveryWorker, Pacer, StatusMessages
+from bot.delivery.budget import SharedPacer
+from bot.delivery.lean import LeanTelegramTransport
 from bot.reminders import schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.update_processor import PerChatUpdateProcessor
@@ -167,6 +169,8 @@ async def _post_shutdown(app: Application) -> None:
 
 # Senders of the delivery worker: messages that may be sent-but-unrecorded at any moment.
 DELIVERY_CONCURRENCY = 8
+PAID_CONCURRENCY = 32
+PAID_RATE = 1000.0  # Telegram's limit for paid broadcasts
 
 
 async def _start_delivery(app: Application) -> None:
@@ -177,9 +181,19 @@ async def _start_delivery(app: Application) -> None:
     look expired."""
     services: Services = app.bot_data[SERVICES_KEY]
     settings = services.settings
-    transport = await TelegramTransport.connect(app.bot.token, settings.telegram_api_base_url,
-                                                connections=DELIVERY_CONCURRENCY + 2)
-    pacer = Pacer(settings.send_rate)
+    # Paid broadcasts (allow_paid_broadcast) lift Telegram's overall cap to 1000 msg/s; more
+    # senders keep that many in flight (and as many may be re-sent after a crash).
+    paid = settings.paid_broadcast
+    concurrency = PAID_CONCURRENCY if paid else DELIVERY_CONCURRENCY
+    # The lean transport: same Bot API calls, no PTB objects per send (bot/delivery/lean.py).
+    transport = await LeanTelegramTransport.connect(
+        app.bot.token, settings.telegram_api_base_url, connections=concurrency + 2,
+        paid_broadcast=paid)
+    rate = PAID_RATE if paid else settings.send_rate
+    # One budget per token for the whole deployment: on PostgreSQL (several processes may
+    # send) slots are reserved in the database; on SQLite this process is the deployment.
+    pacer = (Pacer(rate) if services.db.is_sqlite else
+             SharedPacer(services.db, f"bot:{app.bot.token.partition(':')[0]}", rate))
 
     async def alert_buttons(alert: Alert, lang: str) -> InlineKeyboardMarkup:
         async with services.db.session() as session:
@@ -188,7 +202,7 @@ async def _start_delivery(app: Application) -> None:
                                  lang=lang)
 
     services.delivery = DeliveryWorker(
-        transport, services.db, pacer=pacer, concurrency=DELIVERY_CONCURRENCY,
+        transport, services.db, pacer=pacer, concurrency=concurrency,
         retry_budget=settings.retry_budget_hours * 3600,
         markup_for=alert_buttons, text_for=render_alert, on_progress=StatusMessages(services.db, transport, pacer))
     services.delivery.start()

@@ -242,6 +242,16 @@ class Delivery(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=300)
 
 
+class SendBudget(SQLModel, table=True):
+    """The next free send slot of one bot, shared by the delivery workers of every process
+    (storage.send_budget)."""
+
+    __tablename__ = "send_budget"
+
+    name: str = Field(primary_key=True, max_length=64)
+    next_slot_at: dt.datetime
+
+
 class Reminder(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("event_id", "offset_minutes", "due_at", name="uq_reminder"),
