@@ -83,3 +83,17 @@ async def test_paid_broadcast_sends_allow_paid_broadcast(paid_tg):
     assert len(calls) == len(chats)
     assert all(call.params.get("allow_paid_broadcast") in (True, "true") for call in calls)
     assert tg.app.bot_data["services"].delivery.pacer.rate == 1000.0
+
+
+async def test_a_lost_answer_is_a_retry_though_telegram_delivered_it(server):
+    """Telegram accepted the message but its answer never came in time: the transport cannot
+    tell, so it says "retry" (a second copy may follow; the outage bench counts them)."""
+    person = server.user("Waiting", user_id=4343, started=True)
+    server.fail("sendMessage", answer_delay=1.0, times=1)
+    lean = LeanTelegramTransport(server.token, server.base_url, connections=1, timeout=0.2)
+    try:
+        result = await lean.send(person.id, "Did it arrive?")
+    finally:
+        await lean.close()
+    assert result.outcome is SendOutcome.RETRY and "TimedOut" in (result.error or "")
+    assert [message.text for message in person.messages] == ["Did it arrive?"]

@@ -276,6 +276,7 @@ class FaultRule:
     delay: float = 0.0
     hits: int = 0
     until: float | None = None  # time.monotonic() after which the rule no longer applies
+    answer_delay: float = 0.0  # the call is carried out, then answered this much later
 
     def __post_init__(self) -> None:
         self._method_l = self.method.lower()

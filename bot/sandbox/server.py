@@ -144,6 +144,7 @@ class BotApiServer(SimTelegram):
         description: str | None = None,
         delay: float = 0.0,
         seconds: float | None = None,
+        answer_delay: float = 0.0,
     ) -> FaultRule:
         """Inject a failure for ``method`` (or "*"), optionally only for ``chat_id``, for the
         next ``times`` matching calls (None = until clear_faults()).
@@ -152,14 +153,17 @@ class BotApiServer(SimTelegram):
         403 -> "Forbidden: bot was blocked by the user"; 400 -> "Bad Request: chat not found";
         500/502 -> "Internal Server Error"/"Bad Gateway". ``delay`` (s) answers slowly; without
         a status the call then succeeds. ``seconds``: the rule applies for that long from now
-        (an outage), however many calls match; ``times`` is then ignored unless given too."""
-        if status is None and not delay:
-            raise ValueError("fail() needs a status and/or a delay")
+        (an outage), however many calls match; ``times`` is then ignored unless given too.
+        ``answer_delay`` (s): the call is carried out (the message is delivered), and only then
+        answered slowly — a lost answer when the client gives up waiting first."""
+        if status is None and not delay and not answer_delay:
+            raise ValueError("fail() needs a status, a delay or an answer_delay")
         if seconds is not None and times == 1:
             times = None  # an outage lasts its time, not one call
         rule = FaultRule(method=method, status=status, retry_after=retry_after, times=times,
                          chat_id=chat_id, description=description, delay=delay,
-                         until=None if seconds is None else time.monotonic() + seconds)
+                         until=None if seconds is None else time.monotonic() + seconds,
+                         answer_delay=answer_delay)
         self.faults.append(rule)
         return rule
 
@@ -168,7 +172,7 @@ class BotApiServer(SimTelegram):
 
     async def _apply_faults(self, method: str, params: dict) -> None:
         for rule in list(self.faults):
-            if not rule.matches(method.lower(), params):
+            if rule.answer_delay or not rule.matches(method.lower(), params):
                 continue
             rule.hits += 1
             if rule.expired and rule in self.faults:
@@ -177,6 +181,14 @@ class BotApiServer(SimTelegram):
                 await self._sleep(rule.delay)
             if rule.status is not None:
                 raise ApiError(*rule.error())
+
+    async def _answer_late(self, method: str, params: dict) -> None:
+        """The call was carried out; an ``answer_delay`` rule holds its answer back."""
+        for rule in list(self.faults):
+            if rule.answer_delay and rule.matches(method.lower(), params):
+                rule.hits += 1
+                await self._sleep(rule.answer_delay)
+                return
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep that ends early when the server stops."""
@@ -261,6 +273,8 @@ class BotApiServer(SimTelegram):
                 result = entry[1](self, rq)
                 if inspect.isawaitable(result):
                     result = await result
+                if self.faults:
+                    await self._answer_late(name, params)
             except ApiError as err:
                 self._failed(call, err)
                 return error_response(err)
