@@ -59,3 +59,16 @@ async def test_three_workers_share_one_budget(database_url):
         alone_429s = server.stats.rate_limited - shared_429s
     assert shared_429s == 0
     assert alone_429s > 0  # the same setup notices a budget kept per process
+
+
+async def test_without_its_database_the_budget_falls_back_to_the_local_pace(caplog):
+    db = Database("postgresql+asyncpg://postgres@127.0.0.1:1/unreachable")
+    pacer = SharedPacer(db, "bot:test", rate=1000.0)
+    try:
+        for _ in range(20):  # sends go on at the local pace; one line says why
+            await pacer.acquire()
+    finally:
+        await db.dispose()
+    warnings = [r.getMessage() for r in caplog.records if r.name == "bot.delivery.budget"]
+    assert len(warnings) == 1 and "pacing this process alone" in warnings[0]
+    assert pacer.reservations == 0

@@ -39,6 +39,8 @@ class SharedPacer(Pacer):
         self._refill = asyncio.Lock()
         self._ready = False
         self._degraded = False
+        self.retry_db_after = 5.0  # s of local pace after the database failed
+        self._retry_db_at = 0.0
         self._tasks: set[asyncio.Task] = set()
 
     async def acquire(self) -> None:
@@ -64,6 +66,8 @@ class SharedPacer(Pacer):
                 slot = self._slots.popleft()
                 if slot >= loop.time() - self.stale:
                     return slot
+            if loop.time() < self._retry_db_at:
+                return None  # the database failed a moment ago: local pace meanwhile
             async with self._refill:
                 if self._slots:
                     continue
@@ -74,6 +78,7 @@ class SharedPacer(Pacer):
                         log.warning("send budget: database unavailable (%s); pacing this "
                                     "process alone", type(error).__name__)
                         self._degraded = True
+                    self._retry_db_at = loop.time() + self.retry_db_after
                     return None
                 if self._degraded:
                     log.warning("send budget: shared again")
