@@ -45,6 +45,7 @@ from storage.db import Database, upgrade_schema_async
 async def run(server: ServerProcess, http: aiohttp.ClientSession, workdir: Path, *,
               people: int, first: int, outage: float, kind: str, breaker: bool,
               timeout: float, rate: float) -> dict:
+    await http.delete(f"{server.control}/faults")  # the previous run's outage is over
     url = f"sqlite+aiosqlite:///{workdir / f'outage-{first}.db'}"
     await upgrade_schema_async(url)
     db = Database(url)

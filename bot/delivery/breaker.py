@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 class CircuitBreaker:
-    def __init__(self, threshold: int = 5, base: float = 1.0, cap: float = 60.0,
+    def __init__(self, threshold: int = 5, base: float = 1.0, cap: float = 30.0,
                  on_close: Callable[[], None] | None = None) -> None:
         if threshold < 1 or base <= 0 or cap < base:
             raise ValueError("threshold ≥ 1 and 0 < base ≤ cap")
