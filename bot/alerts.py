@@ -22,6 +22,7 @@ import datetime as dt
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.alert_priority import alert_priority
 from storage import alerts as queries
 from storage import digest, preferences
 from storage.models import Alert, utcnow
@@ -52,8 +53,11 @@ async def enqueue_alert(
     reminder_offset: int | None = None,
     urgent: bool = False,
     hold_until_before: dt.datetime | None = None,
+    priority: int | None = None,
 ) -> Alert | None:
     """Queue ``text`` (Telegram HTML) for every active subscriber of the case.
+
+    ``priority``: higher is sent first (:mod:`bot.alert_priority`); by default from ``kind``.
 
     ``payload``: what the delivery worker renders each recipient's copy from, in their language
     (see :mod:`bot.alert_render`); ``text`` is the default language's.
@@ -74,6 +78,7 @@ async def enqueue_alert(
         session=session, case_id=case_id, kind=kind, text=text, event_id=event_id,
         dedupe_key=dedupe_key, created_by=created_by, status_chat_id=status_chat_id,
         status_message_id=status_message_id, payload=payload,
+        priority=alert_priority(kind) if priority is None else priority,
     )
     if alert is None or not alert.recipients:
         return alert

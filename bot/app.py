@@ -31,13 +31,16 @@ from bot.clock import FollowingClock
 from bot.commands import install
 from bot.config import Settings
 from bot.db_faults import database_unavailable
-from bot.delivery import DeliveryWorker, Pacer, StatusMessages, TelegramTransport
+from bot.delivery import DeliveryWorker, Pacer, StatusMessages
+from bot.delivery.budget import SharedPacer
+from bot.delivery.lean import LeanTelegramTransport
 from bot.digest import schedule_digest_job
 from bot.metrics import CountingTransport, TimedApplication
 from bot.reminders import REMINDER_KIND, schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
 from bot.telegram_requests import ANSWERS_POOL, POLLING_POOL, telegram_request
 from bot.thanks import ThankWriters
+from bot.update_processor import PerChatUpdateProcessor
 from bot.wizard import WIZARD_TTL
 from content.loader import load_library
 from handlers import (
@@ -99,6 +102,8 @@ def build_application(settings: Settings, db: Database, *, role: str = "run") ->
         .get_updates_request(telegram_request(POLLING_POOL))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        # Different chats side by side, each chat's updates in order (bot/update_processor).
+        .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
     application.bot_data[SERVICES_KEY] = Services(settings=settings, db=db, role=role)
@@ -262,6 +267,8 @@ CALENDAR_ALERT_KINDS = frozenset({"hearing", "appeal_hearing", "postponed", "can
                                   "reminder"})
 # Senders of the delivery worker: messages that may be sent-but-unrecorded at any moment.
 DELIVERY_CONCURRENCY = 8
+PAID_CONCURRENCY = 32
+PAID_RATE = 1000.0  # Telegram's limit for paid broadcasts
 
 
 async def _start_delivery(app: Application) -> None:
@@ -272,9 +279,20 @@ async def _start_delivery(app: Application) -> None:
     look expired."""
     services: Services = app.bot_data[SERVICES_KEY]
     settings = services.settings
-    transport = CountingTransport(await TelegramTransport.connect(
-        app.bot.token, settings.telegram_api_base_url, connections=DELIVERY_CONCURRENCY + 2))
-    pacer = Pacer(settings.send_rate)
+    # Paid broadcasts (allow_paid_broadcast) lift Telegram's overall cap to 1000 msg/s; more
+    # senders keep that many in flight (and as many may be re-sent after a crash).
+    paid = settings.paid_broadcast
+    concurrency = PAID_CONCURRENCY if paid else DELIVERY_CONCURRENCY
+    # The lean transport: same Bot API calls, no PTB objects per send (bot/delivery/lean.py).
+    # Counted on its way by (/metrics).
+    transport = CountingTransport(await LeanTelegramTransport.connect(
+        app.bot.token, settings.telegram_api_base_url, connections=concurrency + 2,
+        paid_broadcast=paid))
+    rate = PAID_RATE if paid else settings.send_rate
+    # One budget per token for the whole deployment: on PostgreSQL (several processes may
+    # send) slots are reserved in the database; on SQLite this process is the deployment.
+    pacer = (Pacer(rate) if services.db.is_sqlite else
+             SharedPacer(services.db, f"bot:{app.bot.token.partition(':')[0]}", rate))
 
     async def alert_buttons(alert: Alert, lang: str) -> InlineKeyboardMarkup:
         async with services.db.session() as session:
@@ -287,7 +305,8 @@ async def _start_delivery(app: Application) -> None:
                                  attendance=alert.kind == REMINDER_KIND)
 
     services.delivery = DeliveryWorker(
-        transport, services.db, pacer=pacer, concurrency=DELIVERY_CONCURRENCY,
+        transport, services.db, pacer=pacer, concurrency=concurrency,
+        retry_budget=settings.retry_budget_hours * 3600,
         markup_for=alert_buttons, text_for=render_alert,
         personal_for=ThankWriters(services.db),  # thanks in an outcome to those who wrote
         on_progress=StatusMessages(services.db, transport, pacer,

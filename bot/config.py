@@ -27,6 +27,8 @@ HINTS = {
     "WORKER_LISTEN": "host:port of the worker's /healthz and /metrics, e.g. 127.0.0.1:9100",
     "LOG_FORMAT": "kv (key=value lines, the default) or json",
     "DB_TIMEOUT": "seconds a database call may take while answering someone, e.g. 5",
+    "RETRY_BUDGET_HOURS": "hours a failing delivery is retried for, a number > 0 (default 6)",
+    "PAID_BROADCAST": "true or false: send with allow_paid_broadcast (up to 1000 msg/s)",
 }
 
 
@@ -41,6 +43,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Delivery pace: Telegram allows about 30 messages/s overall and 1/s per chat.
     send_rate: float = Field(default=30.0, gt=0, le=1000)
+    # How long a delivery that fails for reasons that may pass (5xx, network) is retried.
+    retry_budget_hours: float = Field(default=6.0, gt=0, le=24 * 7)
+    # Telegram's paid broadcasts (allow_paid_broadcast, paid in Stars): up to 1000 msg/s.
+    paid_broadcast: bool = False
     # When to remind subscribers before a hearing; data, not code.
     reminder_offsets: Annotated[tuple[int, ...], NoDecode] = (7 * 24 * 60, 24 * 60, 120)
     sandbox_port: int = Field(default=8080, ge=0, le=65535)

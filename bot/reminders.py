@@ -30,6 +30,7 @@ from html import escape
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes
 
+from bot.alert_priority import alert_priority
 from bot.alert_texts import HEARING_KINDS, hearing_name
 from bot.alerts import enqueue_alert
 from bot.i18n import t, tn
@@ -222,7 +223,9 @@ async def _send_one(db: Database, reminder_id: int, now: dt.datetime, render: Re
                                     dedupe_key=key, payload={"texts": texts}, now=now,
                                     reminder_offset=reminder.offset_minutes,
                                     urgent=event.starts_at - now < URGENT_WITHIN,
-                                    hold_until_before=event.starts_at)
+                                    hold_until_before=event.starts_at,
+                                    priority=alert_priority(REMINDER_KIND, now=now,
+                                                            hearing_starts_at=event.starts_at))
         if alert is None:  # another process enqueued it
             existing = await get_alert_by_dedupe_key(session=session, dedupe_key=key)
             await _set_status(session, reminder_id, ReminderStatus.SENT,

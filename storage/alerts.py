@@ -82,7 +82,7 @@ async def insert_alert_with_deliveries(
     *, session: AsyncSession, case_id: int, kind: str, text: str, event_id: int | None = None,
     dedupe_key: str | None = None, created_by: int | None = None,
     status_chat_id: int | None = None, status_message_id: int | None = None,
-    payload: dict | None = None,
+    payload: dict | None = None, priority: int = 0,
 ) -> Alert | None:
     """Write an alert and its deliveries in the caller's transaction; None if deduplicated."""
     now = utcnow()
@@ -91,7 +91,7 @@ async def insert_alert_with_deliveries(
         .values(case_id=case_id, event_id=event_id, kind=kind, text=text, dedupe_key=dedupe_key,
                 created_by=created_by, created_at=now, recipients=0,
                 status_chat_id=status_chat_id, status_message_id=status_message_id,
-                payload=payload)
+                payload=payload, priority=priority)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(ALERT.c.id)
     )
@@ -184,13 +184,17 @@ class ClaimedDelivery:
     attempts: int
     language: str = "en"  # the recipient's interface language, to render the alert in
     edit_message_id: int | None = None  # a correction's row: edit this message, send nothing
+    priority: int = 0  # the alert's (higher is sent first)
+    turn: int = 0  # its place among the rows of its alert in one claim (round-robin)
 
 
 async def claim_due(*, conn: AsyncConnection, now: dt.datetime, lease_until: dt.datetime,
                     limit: int, channel: DeliveryChannel = DeliveryChannel.TELEGRAM,
+                    alert_id: int | None = None,
                     held_now: dt.datetime | None = None) -> list[ClaimedDelivery]:
-    """Lease up to ``limit`` due pending rows of ``channel`` to the caller (oldest first); see
-    module doc. A row held by its recipient's quiet hours (``not_before``) waits until
+    """Lease up to ``limit`` due pending rows of ``channel`` (of one alert, if given) to the
+    caller (oldest first); see module doc. :mod:`storage.fair_claims` shares a claim between
+    alerts. A row held by its recipient's quiet hours (``not_before``) waits until
     ``held_now`` (the bot's scheduling clock; default ``now``) reaches it."""
     held_now = held_now or now
     # A CTE, not "id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)": PostgreSQL may re-run
@@ -201,6 +205,7 @@ async def claim_due(*, conn: AsyncConnection, now: dt.datetime, lease_until: dt.
         .where(DELIVERY.c.status == PENDING, DELIVERY.c.next_attempt_at <= now,
                DELIVERY.c.channel == channel,
                DELIVERY.c.not_before.is_(None) | (DELIVERY.c.not_before <= held_now))
+        .where(*([] if alert_id is None else [DELIVERY.c.alert_id == alert_id]))
         .order_by(DELIVERY.c.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders nothing

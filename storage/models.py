@@ -196,6 +196,8 @@ class AuditEntry(SQLModel, table=True):
 class Alert(SQLModel, table=True):
     """One message to every subscriber of a case; delivered through Delivery rows (the outbox)."""
 
+    __table_args__ = (Index("ix_alert_open_priority", "finished_at", "priority"),)
+
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(sa_column=Column(ForeignKey("case.id", ondelete="CASCADE"),
                                           nullable=False, index=True))
@@ -215,12 +217,15 @@ class Alert(SQLModel, table=True):
     status_chat_id: int | None = Field(default=None, sa_type=BigInteger)
     status_message_id: int | None = Field(default=None, sa_type=BigInteger)
     finished_at: dt.datetime | None = None
+    # Higher goes first (bot.alert_priority): a hearing within a day, a correction.
+    priority: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Delivery(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("alert_id", "supporter_id", name="uq_delivery_alert_supporter"),
         Index("ix_delivery_status_due", "status", "next_attempt_at"),
+        Index("ix_delivery_alert_status_due", "alert_id", "status", "next_attempt_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -247,6 +252,16 @@ class Delivery(SQLModel, table=True):
     answers: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Failed for a reason that may have passed (network, 5xx, time-out): may be re-sent.
     retryable: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+
+
+class SendBudget(SQLModel, table=True):
+    """The next free send slot of one bot, shared by the delivery workers of every process
+    (storage.send_budget)."""
+
+    __tablename__ = "send_budget"
+
+    name: str = Field(primary_key=True, max_length=64)
+    next_slot_at: dt.datetime
 
 
 class Reminder(SQLModel, table=True):

@@ -2,8 +2,9 @@
 
 - :mod:`~bot.delivery.worker` drains the outbox (claims under lease, heartbeat, group commits,
   progress, the end of each alert) and knows no channel;
-- :mod:`~bot.delivery.pacing` decides when the next message may go, and
-  :mod:`~bot.delivery.retry` when a failed one is tried again;
+- :mod:`~bot.delivery.pacing` decides when the next message may go,
+  :mod:`~bot.delivery.retry` when a failed one is tried again, and
+  :mod:`~bot.delivery.breaker` when the channel is down for everyone;
 - :mod:`~bot.delivery.transport` talks to Telegram and maps its answers to a
   :class:`~bot.delivery.results.SendResult`;
 - :mod:`~bot.delivery.report` formats progress and keeps the coordinator's status message.
@@ -11,6 +12,7 @@
 The wiring (``bot/app.py``) builds them and gives the worker its buttons and progress callback.
 """
 
+from bot.delivery.breaker import CircuitBreaker
 from bot.delivery.pacing import Pacer
 from bot.delivery.report import OnProgress, Report, StatusMessages, format_report
 from bot.delivery.results import SendOutcome, SendResult, Transport
@@ -19,6 +21,7 @@ from bot.delivery.transport import TelegramTransport
 from bot.delivery.worker import DeliveryWorker, MarkupFor
 
 __all__ = [
+    "CircuitBreaker",
     "DeliveryWorker",
     "MarkupFor",
     "OnProgress",

@@ -8,13 +8,14 @@ end (``pending == 0``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.delivery.pacing import Pacer
-from bot.delivery.results import SendOutcome, Transport
+from bot.delivery.results import SendOutcome, SendResult, Transport
 from bot.i18n import t
 from storage.db import Database
 from storage.models import Alert
@@ -61,6 +62,8 @@ class StatusMessages:
         self.render = render
         self.min_interval = min_interval
         self._last_edit: dict[int, float] = {}
+        self.final_tries = 8  # ~2 minutes of backoff for the final report
+        self._retrying: set[asyncio.Task] = set()
         # alert id → (chat, message, the coordinator's language)
         self._targets: dict[int, tuple[int, int, str] | None] = {}
 
@@ -77,6 +80,18 @@ class StatusMessages:
             if now - self._last_edit.get(alert_id, -1e9) < self.min_interval:
                 return
             self._last_edit[alert_id] = now
+        result = await self._edit(alert_id, target, report)
+        if result.outcome is SendOutcome.RETRY and report["pending"] == 0:
+            # The final count is the last word the coordinator gets: try again in the
+            # background (a progress line that fails is overtaken by the next one).
+            task = asyncio.create_task(self._final_retries(alert_id, target, report))
+            self._retrying.add(task)
+            task.add_done_callback(self._retrying.discard)
+        elif not result.ok:
+            log.warning("status message of alert %s not updated: %s", alert_id, result.error)
+
+    async def _edit(self, alert_id: int, target: tuple[int, int, str],
+                    report: Report) -> SendResult:
         chat_id, message_id, lang = target
         text, markup = format_report(report, lang), None
         if self.render is not None:
@@ -85,8 +100,19 @@ class StatusMessages:
         result = await self.transport.edit(chat_id, message_id, text, markup)
         if result.outcome is SendOutcome.RETRY_AFTER:
             self.pacer.pause(result.retry_after or 0.0)
-        elif not result.ok:
-            log.warning("status message of alert %s not updated: %s", alert_id, result.error)
+        return result
+
+    async def _final_retries(self, alert_id: int, target: tuple[int, int, str],
+                             report: Report) -> None:
+        delay = 1.0
+        for _ in range(self.final_tries):
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+            result = await self._edit(alert_id, target, report)
+            if result.ok or result.outcome not in (SendOutcome.RETRY, SendOutcome.RETRY_AFTER):
+                break
+        if not result.ok:
+            log.warning("final status of alert %s not shown: %s", alert_id, result.error)
 
     async def _target(self, alert_id: int) -> tuple[int, int, str] | None:
         if alert_id not in self._targets:

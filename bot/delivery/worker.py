@@ -4,7 +4,9 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
 
 - **Claims with a lease.** Pending rows of its transport's channel are taken ``batch`` at a
   time: one conditional UPDATE sets ``status='sending'`` and ``claimed_until = now + lease``
-  (PostgreSQL: ``FOR UPDATE SKIP LOCKED``), so two processes never send the same row. While
+  (PostgreSQL: ``FOR UPDATE SKIP LOCKED``), so two processes never send the same row; higher
+  priority alerts first, alerts of one priority sharing each claim and sent round-robin
+  (:mod:`storage.fair_claims`). While
   rows are held a heartbeat renews their lease every ``lease/4`` s, and a row is only sent while
   its lease is known to be valid; rows of a process that died become pending again when their
   lease (default 10 s) runs out. Only ``batch`` rows are in memory at a time, however many
@@ -20,8 +22,11 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
   ``RETRY_AFTER``: every sender pauses for that long, then the same row is sent again (no
   attempt counted). ``BLOCKED``: the delivery is ``blocked`` and the supporter's
   ``blocked_at`` set (never retried; their other queued deliveries are blocked too). ``RETRY``
-  (5xx, time-outs, network errors): retried with exponential backoff (``next_attempt_at``) up
-  to ``max_attempts``, then ``failed``. ``FAILED``: ``failed`` with the error. ``MALFORMED``
+  (5xx, time-outs, network errors): retried with exponential backoff (``next_attempt_at``)
+  for ``retry_budget`` s after the alert was written (:class:`~bot.delivery.retry.
+  RetryPolicy`), then ``failed``; many in a row across chats open the circuit breaker
+  (:mod:`~bot.delivery.breaker`): everyone waits while one probe tests the channel, and rows
+  that failed meanwhile are re-sent without counting an attempt. ``FAILED``: ``failed`` with the error. ``MALFORMED``
   (bad HTML, too long): the alert itself cannot be sent, so every row of it fails at once
   instead of 100,000 identical errors. A sent row keeps the channel's ``message_id``.
 - **Attempts** are committed before each request (:mod:`~bot.delivery.attempts`), answers after.
@@ -32,51 +37,47 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
   ``progress_interval`` seconds and once at the end (``report["pending"] == 0``); the end also
   sets ``Alert.finished_at``, and exactly one worker reports it.
 
-What an alert looks like in a channel comes from the wiring, per recipient language:
-``text_for(alert, lang)`` renders its text (default: ``alert.text``), ``markup_for(alert, lang)``
-(sync or async) builds the buttons; each is built once per alert and language, and ``on_progress`` is e.g. :class:`~bot.delivery.report.
+What an alert looks like in a channel comes from the wiring (``text_for``, ``markup_for``:
+:mod:`~bot.delivery.messages`); ``on_progress`` is e.g. :class:`~bot.delivery.report.
 StatusMessages`, which edits the coordinator's status message. ``personal_for(rows)``, once
 per claimed batch, may give some rows their own copy of the text (thanks to those who wrote);
-rows held by quiet hours (``not_before``) wait for ``schedule_clock`` (the bot's clock). Use::
-
-    transport = await TelegramTransport.connect(token, base_url, connections=10)
-    worker = DeliveryWorker(transport, db, rate=settings.send_rate, markup_for=...,
-                            on_progress=...)
-    worker.start()
-    ...  # enqueue_alert(...) in any db.session(): the commit wakes the worker
-    await worker.stop()
-    await transport.close()
+rows held by quiet hours (``not_before``) wait for ``schedule_clock`` (the bot's clock).
+Failures are logged as one line per kind and minute (:mod:`~bot.delivery.tally`). The wiring
+(``bot.app._start_delivery``) builds one, starts it, and stops it before closing the transport.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import inspect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.clock import Clock
 from bot.delivery.attempts import AttemptMarks, answer_flags
+from bot.delivery.breaker import CircuitBreaker
+from bot.delivery.messages import (
+    AlertMessage,
+    AlertMessages,
+    MarkupFor,
+    PersonalFor,
+    TextFor,
+    send_or_edit,
+)
 from bot.delivery.pacing import Pacer
 from bot.delivery.report import OnProgress, Report
 from bot.delivery.results import SendOutcome, SendResult, Transport
-from bot.delivery.retry import RetryPolicy
-from bot.fitting import fit_html
+from bot.delivery.retry import DEFAULT_BUDGET, RetryPolicy
+from bot.delivery.tally import ErrorTally
 from storage import alerts as q
 from storage.db import Database
-from storage.models import Alert, DeliveryStatus
+from storage.fair_claims import claim_fair
+from storage.models import DeliveryStatus
 
 log = logging.getLogger(__name__)
 
-# Builds an alert's buttons for the transport's channel in a language; may return an awaitable.
-MarkupFor = Callable[[Alert, str], Any]
-# Renders an alert's text in a recipient's language (Telegram HTML).
-TextFor = Callable[[Alert, str], str]
-# For a claimed batch: {delivery id: text → that recipient's own copy}; others get the text.
-PersonalFor = Callable[[list["q.ClaimedDelivery"]], Any]
+__all__ = ["DeliveryWorker", "MarkupFor", "PersonalFor", "TextFor"]
 
 
 @dataclass(eq=False)
@@ -86,15 +87,6 @@ class _Held:
     row: q.ClaimedDelivery
     deadline: float  # loop time after which our lease may have run out: do not send
     personal: Callable[[str], str] | None = None  # this recipient's own copy of the text
-
-
-@dataclass(eq=False)
-class _AlertMessage:
-    """What every recipient of one alert gets."""
-
-    text: str
-    markup: Any
-    broken: str | None = None  # the alert itself cannot be sent (malformed)
 
 
 @dataclass(eq=False)
@@ -116,7 +108,9 @@ class DeliveryWorker:
         pacer: Pacer | None = None,
         concurrency: int = 8,
         batch: int = 200,
-        max_attempts: int = 5,
+        max_attempts: int | None = None,
+        retry_budget: float = DEFAULT_BUDGET,
+        breaker: CircuitBreaker | None = None,
         markup_for: MarkupFor | None = None,
         text_for: TextFor | None = None,
         personal_for: PersonalFor | None = None,
@@ -131,16 +125,20 @@ class DeliveryWorker:
     ) -> None:
         """``pacer`` shares a send budget with others (e.g. status edits); without it the
         worker paces itself at ``rate`` and ``per_chat_interval``."""
-        if rate <= 0 or concurrency < 1 or batch < 1 or max_attempts < 1 or lease <= 0:
-            raise ValueError("rate, concurrency, batch, max_attempts and lease must be positive")
+        if (rate <= 0 or concurrency < 1 or batch < 1 or lease <= 0 or retry_budget <= 0
+                or (max_attempts is not None and max_attempts < 1)):
+            raise ValueError("rate, concurrency, batch, max_attempts, retry_budget and lease "
+                             "must be positive")
         self.transport = transport
         self.db = db
         self.pacer = pacer or Pacer(rate, per_chat_interval)
         self.concurrency = concurrency
         self.batch = batch
-        self.retry_policy = RetryPolicy(max_attempts, retry_base, retry_cap)
-        self.markup_for = markup_for
-        self.text_for = text_for
+        self.retry_policy = RetryPolicy(max_attempts, retry_base, retry_cap, retry_budget)
+        self.breaker = breaker or CircuitBreaker()
+        self.breaker.on_close = self._channel_back
+        self.errors = ErrorTally()
+        self.messages = AlertMessages(db, markup_for, text_for)
         self.personal_for = personal_for
         self.on_progress = on_progress
         self.clock = clock or Clock()
@@ -151,15 +149,15 @@ class DeliveryWorker:
         self.progress_interval = progress_interval
         #: counters for logs and benchmarks (this process only)
         self.stats = {"sent": 0, "blocked": 0, "failed": 0, "retried": 0, "rate_limited": 0,
-                      "claimed": 0}
+                      "claimed": 0, "held_by_breaker": 0}
 
-        self._queue: asyncio.Queue[_Held] | None = None
+        # (-priority, claim, turn within its alert, seq) → urgent first, then round-robin
+        self._queue: asyncio.PriorityQueue[tuple[tuple[int, int, int, int], _Held]] | None = None
+        self._claims = 0
         self._held: dict[int, _Held] = {}
         self._held_per_alert: dict[int, int] = {}
         self._last_report: dict[int, float] = {}
         self._blocked_chats: set[int] = set()
-        self._alerts: dict[tuple[int, str], _AlertMessage] = {}  # (alert id, language)
-        self._alert_loading: dict[tuple[int, str], asyncio.Task] = {}
         self._outcomes: list[_Pending] = []
         # The heartbeat and the recorder update the same held rows: one at a time, or
         # PostgreSQL may find them deadlocked on each other's row locks.
@@ -184,7 +182,7 @@ class DeliveryWorker:
         if self._started:
             return
         self._started, self._stopping, self._final_flush = True, False, False
-        self._queue = asyncio.Queue()
+        self._queue = asyncio.PriorityQueue()
         self._wake, self._need_more = asyncio.Event(), asyncio.Event()
         self._outcomes_ready, self._dirty_ready = asyncio.Event(), asyncio.Event()
         self._tasks = [
@@ -237,6 +235,7 @@ class DeliveryWorker:
         _done, stuck = await asyncio.wait(self._tasks, timeout=timeout)
         if stuck:
             log.error("delivery: %s did not stop", ", ".join(t.get_name() for t in stuck))
+        self.errors.flush()
         leftovers = list(self._held)
         if leftovers:
             try:
@@ -287,10 +286,11 @@ class DeliveryWorker:
         started = loop.time()
         now = self.clock.now()
         async with self.db.engine.begin() as conn:
-            rows = await q.claim_due(conn=conn, now=now,
-                                     lease_until=now + dt.timedelta(seconds=self.lease),
-                                     limit=self.batch, channel=self.transport.channel,
-                                     held_now=self.schedule_clock.now())
+            rows = await claim_fair(conn=conn, now=now,
+                                    lease_until=now + dt.timedelta(seconds=self.lease),
+                                    limit=self.batch, channel=self.transport.channel,
+                                    held_now=self.schedule_clock.now())
+        self._claims += 1
         deadline = started + self.lease * 0.75
         # The hook answers for its own failures (it returns {} and the text goes as it is).
         personal = await self.personal_for(rows) if self.personal_for and rows else {}
@@ -300,7 +300,7 @@ class DeliveryWorker:
                 continue
             held = _Held(row, deadline, personal.get(row.id))
             self._hold(held)
-            self._queue.put_nowait(held)
+            self._queue.put_nowait(((-row.priority, self._claims, row.turn, row.id), held))
         self.stats["claimed"] += len(rows)
         return len(rows)
 
@@ -361,7 +361,7 @@ class DeliveryWorker:
     async def _consume(self) -> None:
         assert self._queue
         while True:
-            held = await self._queue.get()
+            _order, held = await self._queue.get()
             if self._queue.qsize() <= self.concurrency and self._need_more:
                 self._need_more.set()
             if self._stopping:
@@ -377,7 +377,7 @@ class DeliveryWorker:
 
     async def _deliver(self, held: _Held) -> None:
         row = held.row
-        message = await self._message_for(row)
+        message = await self.messages.get(row.alert_id, row.language)
         if message is None:  # the alert was deleted, its deliveries with it
             self._unhold(row.id)
             return
@@ -393,19 +393,22 @@ class DeliveryWorker:
             return
         if result.outcome is SendOutcome.MALFORMED:
             await self._fail_alert(row.alert_id, message, result.error or "malformed")
-        await self._record(row, *self._settle(row, result), result=result)
+        await self._record(row, *self._settle(row, result, message), result=result)
 
-    async def _send_paced(self, held: _Held, message: _AlertMessage) -> SendResult | None:
+    async def _send_paced(self, held: _Held, message: AlertMessage) -> SendResult | None:
         """Send one row under the pacer; None if it was not sent (stopping, lease lapsed)."""
         row = held.row
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
         marked = False
         while True:
+            await self.breaker.admit()
             await self.pacer.turn(row.chat_id)
             if self._stopping:
+                self.breaker.neutral()  # if this was to be the probe, another sender probes
                 return None  # released at stop, never sent
             if loop.time() > held.deadline:
+                self.breaker.neutral()
                 log.warning("delivery %s: lease may have lapsed; leaving it to be re-claimed",
                             row.id)
                 self._unhold(row.id)
@@ -416,28 +419,36 @@ class DeliveryWorker:
                     await self._attempts.mark(row.id)
                     await self.pacer.recheck()  # a 429 may have come while it was recorded
                     marked = True
-                result = await self._request(row, message, held.personal)
+                result = await send_or_edit(self.transport, row, message, held.personal)
             finally:
                 self._sending.discard(task)
                 self.pacer.done(row.chat_id)
+            if result.outcome is SendOutcome.RETRY:
+                if not self.breaker.failure():
+                    return result  # one failure among successes: counts as an attempt
+                self.stats["held_by_breaker"] += 1
+                self.errors.note("held while the channel fails", result.error)
+                continue  # the channel is down for everyone: send this row again later
             if result.outcome is not SendOutcome.RETRY_AFTER:
+                self.breaker.success()
                 return result
+            self.breaker.neutral()
             seconds = result.retry_after or 0.0
             self.stats["rate_limited"] += 1
             log.warning("delivery: the channel asks to wait %.0f s; pausing all sends", seconds)
             self.pacer.pause(seconds)
 
-    async def _request(self, row: q.ClaimedDelivery, message: _AlertMessage,
-                       personal: Callable[[str], str] | None) -> SendResult:
-        """A new message, or an edit of a correction's copy (buttons again: else removed);
-        ``personal`` makes this recipient's own copy of the text."""
-        text = fit_html(personal(message.text) if personal else message.text)
-        edit = row.edit_message_id
-        if edit is not None:
-            return await self.transport.edit(row.chat_id, edit, text, message.markup)
-        return await self.transport.send(row.chat_id, text, message.markup)
+    def _channel_back(self) -> None:
+        """The breaker closed: tell what failed during the outage, and bring every status
+        message of an alert still in hand up to date at once."""
+        self.errors.flush()
+        self._dirty.update(alert for alert, held in self._held_per_alert.items() if held)
+        self._last_report.clear()
+        if self._dirty_ready is not None:
+            self._dirty_ready.set()
 
-    def _settle(self, row: q.ClaimedDelivery, result: SendResult) -> tuple:
+    def _settle(self, row: q.ClaimedDelivery, result: SendResult,
+                message: AlertMessage) -> tuple:
         """What to record for a send's result: (status, attempts, error, next attempt,
         message id)."""
         attempts = row.attempts + 1
@@ -451,50 +462,26 @@ class DeliveryWorker:
             self._blocked_chats.add(row.chat_id)
             return DeliveryStatus.BLOCKED, attempts, result.error
         if result.outcome is SendOutcome.RETRY:
-            delay = self.retry_policy.delay(attempts)
+            now = self.clock.now()
+            age = (now - message.created_at).total_seconds() if message.created_at else 0.0
+            delay = self.retry_policy.delay(attempts, age)
+            self.errors.note("retry" if delay is not None else "failed", result.error)
             if delay is not None:
                 self.stats["retried"] += 1
                 return (DeliveryStatus.PENDING, attempts, result.error,
-                        self.clock.now() + dt.timedelta(seconds=delay))
-        self.stats["failed"] += 1  # FAILED, MALFORMED, or RETRY out of attempts
+                        now + dt.timedelta(seconds=delay))
+        elif result.outcome is not SendOutcome.MALFORMED:
+            self.errors.note("failed", result.error)
+        self.stats["failed"] += 1  # FAILED, MALFORMED, or RETRY past its time budget
         return DeliveryStatus.FAILED, attempts, result.error
 
-    async def _fail_alert(self, alert_id: int, message: _AlertMessage, error: str) -> None:
+    async def _fail_alert(self, alert_id: int, message: AlertMessage, error: str) -> None:
         if message.broken is not None:
             return
         message.broken = error
         log.error("alert %s cannot be sent (%s); failing all its deliveries", alert_id, error)
         async with self.db.engine.begin() as conn:
             await q.fail_open_deliveries(conn=conn, alert_id=alert_id, error=error)
-
-    async def _message_for(self, row: q.ClaimedDelivery) -> _AlertMessage | None:
-        """What this row's recipient gets: the alert in their language, built once per
-        alert and language."""
-        key = (row.alert_id, row.language)
-        message = self._alerts.get(key)
-        if message is not None:
-            return message
-        loading = self._alert_loading.get(key)
-        if loading is None:
-            loading = asyncio.ensure_future(self._load_alert(*key))
-            self._alert_loading[key] = loading
-            loading.add_done_callback(lambda _t: self._alert_loading.pop(key, None))
-        return await asyncio.shield(loading)
-
-    async def _load_alert(self, alert_id: int, lang: str) -> _AlertMessage | None:
-        async with self.db.session() as session:
-            alert = await session.get(Alert, alert_id)
-        if alert is None:
-            return None
-        markup = None
-        if self.markup_for is not None:
-            markup = self.markup_for(alert, lang)
-            if inspect.isawaitable(markup):
-                markup = await markup
-        text = alert.text if self.text_for is None else self.text_for(alert, lang)
-        message = _AlertMessage(text, markup)
-        self._alerts[(alert_id, lang)] = message
-        return message
 
     # ------------------------------------------------------------------------ recording
     async def _record(self, row: q.ClaimedDelivery, status: DeliveryStatus, attempts: int,
@@ -600,8 +587,7 @@ class DeliveryWorker:
                 report = await q.alert_report(conn, alert_id)
             log.info("alert %s finished: %s", alert_id, report)
             await self._report(alert_id, report)
-            for key in [key for key in self._alerts if key[0] == alert_id]:
-                del self._alerts[key]
+            self.messages.forget(alert_id)
             self._last_report.pop(alert_id, None)
 
     async def _report(self, alert_id: int, report: Report) -> None:

@@ -2,12 +2,16 @@
 process or language. It uses only the public Python API (``tg.user()``, ``SimUser`` methods,
 ``commands_for``, ``wait_events``...).
 
-* ``GET /control/info``, ``GET|POST /control/users``, ``GET /control/users/{id}``
+* ``GET /control/info``, ``GET|POST /control/users`` (``{"first_name", "user_id"?,
+  "started"?}``: ``started`` as if they had talked to the bot), ``GET /control/users/{id}``
 * ``POST /control/users/{id}/send`` (``{"text"}``), ``/press`` (``{"callback_data"|"label",
   "message_id"?}``), ``/document`` (multipart ``document``), ``/block``, ``/unblock``
 * ``GET /control/users/{id}/messages[?bot_only=1]``, ``GET /control/files/{file_id}``
 * ``GET /control/commands?user_id=…|language_code=…``
 * ``GET /control/events?after=N&timeout=S[&chat_id=…][&limit=N]`` (long poll)
+* ``POST /control/faults`` (``{"method"?, "status"?, "seconds"?, "times"?, "chat_id"?,
+  "delay"?, "answer_delay"?, "retry_after"?}``: Telegram fails on command, e.g. 502 for the next 60 s),
+  ``DELETE /control/faults``
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ class ControlApi:
         r.add_get("/control/files/{file_id}", self.file)
         r.add_get("/control/commands", self.commands)
         r.add_get("/control/events", self.events)
+        r.add_post("/control/faults", self.add_fault)
+        r.add_delete("/control/faults", self.clear_faults)
 
     # ------------------------------------------------------------------ request helpers
     def _user(self, request: web.Request) -> SimUser:
@@ -99,7 +105,8 @@ class ControlApi:
             return _error(400, "user_id must be an integer")
         user = self.tg.user(name, uid, body.get("language_code") or "en",
                             last_name=body.get("last_name") or None,
-                            username=body.get("username") or None)
+                            username=body.get("username") or None,
+                            started=body.get("started") in (True, "1", "true"))
         return json_response({"ok": True, "user": user.to_dict()})
 
     async def get_user(self, request: web.Request) -> web.Response:
@@ -185,6 +192,34 @@ class ControlApi:
         else:
             commands = self.tg.commands(None, request.query.get("language_code", ""))
         return json_response({"ok": True, "commands": commands})
+
+    async def add_fault(self, request: web.Request) -> web.Response:
+        """Inject a failure (see ``BotApiServer.fail``)."""
+        body = await self._body(request)
+        fail = getattr(self.tg, "fail", None)
+        if fail is None:
+            return _error(501, "this server cannot inject faults")
+        try:
+            def number(key: str, kind: type) -> object:
+                value = body.get(key)
+                return None if value in (None, "") else kind(value)
+
+            rule = fail(str(body.get("method") or "*"), number("status", int),
+                        retry_after=number("retry_after", int),
+                        times=number("times", int) if "times" in body else 1,
+                        chat_id=number("chat_id", int), delay=number("delay", float) or 0.0,
+                        seconds=number("seconds", float),
+                        answer_delay=number("answer_delay", float) or 0.0)
+        except (TypeError, ValueError) as exc:
+            return _error(400, str(exc))
+        return json_response({"ok": True, "fault": {"method": rule.method,
+                                                    "status": rule.status}})
+
+    async def clear_faults(self, request: web.Request) -> web.Response:
+        clear = getattr(self.tg, "clear_faults", None)
+        if clear is not None:
+            clear()
+        return json_response({"ok": True})
 
     async def events(self, request: web.Request) -> web.Response:
         """Long poll: ``{"events": [...], "last": <seq to pass as after next time>}``;

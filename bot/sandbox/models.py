@@ -278,6 +278,8 @@ class FaultRule:
     # the bot never hears so (a lost answer).
     drop_answer: bool = False
     hits: int = 0
+    until: float | None = None  # time.monotonic() after which the rule no longer applies
+    answer_delay: float = 0.0  # the call is carried out, then answered this much later
 
     def __post_init__(self) -> None:
         self._method_l = self.method.lower()
@@ -285,7 +287,7 @@ class FaultRule:
             self.retry_after = 1
 
     def matches(self, method_l: str, params: dict[str, Any]) -> bool:
-        if self.times is not None and self.hits >= self.times:
+        if self.expired:
             return False
         if self._method_l != "*" and self._method_l != method_l:
             return False
@@ -295,6 +297,8 @@ class FaultRule:
 
     @property
     def expired(self) -> bool:
+        if self.until is not None and time.monotonic() >= self.until:
+            return True
         return self.times is not None and self.hits >= self.times
 
     def error(self) -> tuple[int, str, dict | None]:

@@ -148,6 +148,8 @@ class BotApiServer(SimTelegram):
         description: str | None = None,
         delay: float = 0.0,
         drop_answer: bool = False,
+        seconds: float | None = None,
+        answer_delay: float = 0.0,
     ) -> FaultRule:
         """Inject a failure for ``method`` (or "*"), optionally only for ``chat_id``, for the
         next ``times`` matching calls (None = until clear_faults()).
@@ -157,14 +159,21 @@ class BotApiServer(SimTelegram):
         500/502 -> "Internal Server Error"/"Bad Gateway". ``delay`` (s) answers slowly; without
         a status the call then succeeds. ``drop_answer`` carries the call out (the message is
         sent) and then closes the connection without answering, as when Telegram accepted a
-        request whose answer was lost on the way."""
-        if status is None and not delay and not drop_answer:
-            raise ValueError("fail() needs a status, a delay or drop_answer")
+        request whose answer was lost on the way. ``seconds``: the rule applies for that long
+        from now (an outage), however many calls match; ``times`` is then ignored unless given
+        too. ``answer_delay`` (s): the call is carried out (the message is delivered), and only
+        then answered slowly — a lost answer when the client gives up waiting first."""
+        if status is None and not delay and not drop_answer and not answer_delay:
+            raise ValueError("fail() needs a status, a delay, drop_answer or an answer_delay")
         if status is not None and drop_answer:
             raise ValueError("a dropped answer has no status")
+        if seconds is not None and times == 1:
+            times = None  # an outage lasts its time, not one call
         rule = FaultRule(method=method, status=status, retry_after=retry_after, times=times,
                          chat_id=chat_id, description=description, delay=delay,
-                         drop_answer=drop_answer)
+                         drop_answer=drop_answer,
+                         until=None if seconds is None else time.monotonic() + seconds,
+                         answer_delay=answer_delay)
         self.faults.append(rule)
         return rule
 
@@ -175,7 +184,7 @@ class BotApiServer(SimTelegram):
         """Apply the matching rules; True if the answer to this call is to be dropped."""
         drop = False
         for rule in list(self.faults):
-            if not rule.matches(method.lower(), params):
+            if rule.answer_delay or not rule.matches(method.lower(), params):
                 continue
             drop = drop or rule.drop_answer
             rule.hits += 1
@@ -186,6 +195,14 @@ class BotApiServer(SimTelegram):
             if rule.status is not None:
                 raise ApiError(*rule.error())
         return drop
+
+    async def _answer_late(self, method: str, params: dict) -> None:
+        """The call was carried out; an ``answer_delay`` rule holds its answer back."""
+        for rule in list(self.faults):
+            if rule.answer_delay and rule.matches(method.lower(), params):
+                rule.hits += 1
+                await self._sleep(rule.answer_delay)
+                return
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep that ends early when the server stops."""
@@ -279,6 +296,8 @@ class BotApiServer(SimTelegram):
                 result = entry[1](self, rq)
                 if inspect.isawaitable(result):
                     result = await result
+                if self.faults:
+                    await self._answer_late(name, params)
             except ApiError as err:
                 self._failed(call, err)
                 return error_response(err)
