@@ -6,11 +6,10 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
   time: one conditional UPDATE sets ``status='sending'`` and ``claimed_until = now + lease``
   (PostgreSQL: ``FOR UPDATE SKIP LOCKED``), so two processes never send the same row; higher
   priority alerts first, alerts of one priority sharing each claim and sent round-robin
-  (:mod:`storage.fair_claims`). While
-  rows are held a heartbeat renews their lease every ``lease/4`` s, and a row is only sent while
-  its lease is known to be valid; rows of a process that died become pending again when their
-  lease (default 10 s) runs out. Only ``batch`` rows are in memory at a time, however many
-  subscribers a case has. Leases are timestamps written by each process's clock: hosts sharing
+  (:mod:`storage.fair_claims`). While rows are held a heartbeat renews their lease every
+  ``lease/4`` s, and a row is only sent while its lease is known to be valid; rows of a process
+  that died become pending again when their lease (default 10 s) runs out. Only ``batch`` rows
+  are in memory at a time. Leases are timestamps written by each process's clock: hosts sharing
   one PostgreSQL need clocks in sync to well under the lease (NTP gives milliseconds).
 - **Wakes by itself.** A commit that enqueued an alert through this worker's ``Database``
   wakes it at once (an outbox listener); rows written by other processes are found by polling
@@ -26,9 +25,8 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
   for ``retry_budget`` s after the alert was written (:class:`~bot.delivery.retry.
   RetryPolicy`), then ``failed``; many in a row across chats open the circuit breaker
   (:mod:`~bot.delivery.breaker`): everyone waits while one probe tests the channel, and rows
-  that failed meanwhile are re-sent without counting an attempt. ``FAILED``: ``failed`` with the error. ``MALFORMED``
-  (bad HTML, too long): the alert itself cannot be sent, so every row of it fails at once
-  instead of 100,000 identical errors. A sent row keeps the channel's ``message_id``.
+  that failed meanwhile are re-sent without counting an attempt. ``FAILED``: ``failed`` with
+  the error. ``MALFORMED`` (bad HTML, too long): every row of the alert fails at once. A sent row keeps the channel's ``message_id``.
 - **Attempts** are committed before each request (:mod:`~bot.delivery.attempts`), answers after.
 - **Records each result** (group commit: many results per transaction). A sender keeps its
   concurrency slot until its result is committed, so at most ``concurrency`` messages are ever
