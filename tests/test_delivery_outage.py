@@ -80,7 +80,9 @@ async def test_bot_api_outage_mid_broadcast_loses_no_alert(fast_tg, caplog):
     assert sum(count - 1 for count in attempts) < worker.breaker.threshold
 
     async def status_final() -> bool:
-        return owner.message(status.message_id).text == f"✅ Delivered to {PEOPLE} of {PEOPLE}"
+        # the report's last line, under the alert's heading
+        text = owner.message(status.message_id).text
+        return text.split("\n")[-1] == f"✅ Delivered to {PEOPLE} of {PEOPLE}"
 
     await wait_until(status_final, timeout=30, what="the status message to show the end")
 
