@@ -18,7 +18,7 @@ from bot.services import Services, services
 from handlers import keyboards as kb
 from handlers import letters
 from handlers.common import acknowledge, lang_of, respond
-from handlers.roles import can_coordinate, user_id_of
+from handlers.roles import NOT_YOURS, can_coordinate, may_work_on_alert, user_id_of
 from storage.alerts import alert_report
 from storage.models import Alert
 
@@ -63,6 +63,8 @@ async def correct_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     alert_id = parse_db_id(parts[1].removeprefix("#")) if len(parts) > 1 else None
     if alert_id is None:
         raise InputError(usage=True)
+    if not await may_work_on_alert(svc, user_id_of(update), alert_id):
+        raise InputError(t(NOT_YOURS, lang))
     async with svc.db.session() as session:
         prompt = await corrections.open_correction(session=session, alert_id=alert_id,
                                                    actor_id=user_id_of(update),
@@ -135,6 +137,9 @@ async def alert_action_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     if not await _coordinator(update, svc, lang):
         return
     alert_id, action = parsed
+    if not await may_work_on_alert(svc, user_id_of(update), alert_id):
+        await acknowledge(update, t(NOT_YOURS, lang), alert=True)
+        return
     now = svc.clock.now()
     try:
         async with svc.db.session() as session:

@@ -22,7 +22,14 @@ from bot.services import Services, services
 from content.schema import Case as CaseDoc
 from handlers import editor_keyboards as ekb
 from handlers.common import acknowledge, lang_of, respond
-from handlers.roles import can_coordinate, user_id_of
+from handlers.roles import (
+    LIMITED_NO_NEW_CASE,
+    NOT_YOURS,
+    can_coordinate,
+    may_add_cases,
+    may_work_on,
+    user_id_of,
+)
 from storage import audit
 from storage.authorities import all_authorities
 from storage.case_drafts import discard, get_draft, save, start_draft
@@ -61,6 +68,8 @@ def _argument(context: ContextTypes.DEFAULT_TYPE) -> str:
 
 async def newcase_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
+    if not await may_add_cases(svc, user_id_of(update)):
+        raise InputError(t(LIMITED_NO_NEW_CASE, lang_of(update)))
     async with svc.db.session() as session:
         draft = await start_draft(session=session, user_id=user_id_of(update),
                                   data=document.new_document(), now=svc.clock.now())
@@ -77,6 +86,8 @@ async def editcase_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         if case is None:
             raise InputError(t("There is no case <code>{slug}</code>. /cases lists them.",
                                lang, slug=escape(slug[:64])))
+        if not await may_work_on(svc, user_id_of(update), case.id):
+            raise InputError(t(NOT_YOURS, lang))
         draft = await start_draft(session=session, user_id=user_id_of(update),
                                   data=dict(case.data), editing=case.slug, now=svc.clock.now())
     await show_draft(update, svc, draft, edit=False)
@@ -92,6 +103,8 @@ async def exportcase_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if case is None:
         raise InputError(t("There is no case <code>{slug}</code>. /cases lists them.", lang,
                            slug=escape(slug[:64])))
+    if not await may_work_on(svc, user_id_of(update), case.id):
+        raise InputError(t(NOT_YOURS, lang))
     text = document.export_yaml(CaseDoc.model_validate(case.data))
     await update.effective_chat.send_document(
         InputFile(text.encode(), filename=f"{case.slug}.yaml"),
@@ -101,6 +114,8 @@ async def exportcase_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 async def newauthority_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
+    if not await may_add_cases(svc, user_id_of(update)):
+        raise InputError(t(LIMITED_NO_NEW_CASE, lang_of(update)))
     async with svc.db.session() as session:
         draft = await get_draft(session=session, user_id=user_id_of(update))
         if draft is None:  # an authority on its own: a draft that holds only it

@@ -20,7 +20,7 @@ from bot.services import services
 from handlers import editor_keyboards as ekb
 from handlers.case_editor import PASTE, show_draft
 from handlers.common import acknowledge, lang_of, respond
-from handlers.roles import can_coordinate, user_id_of
+from handlers.roles import LIMITED_NO_NEW_CASE, can_coordinate, may_add_cases, user_id_of
 from storage.case_drafts import MAX_PASTE_CHARS, append_paste, discard, get_draft, start_draft
 from storage.models import CaseDraft
 
@@ -36,6 +36,8 @@ REASONS = {
 
 async def import_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc, lang = services(context), lang_of(update)
+    if not await may_add_cases(svc, user_id_of(update)):
+        raise InputError(t(LIMITED_NO_NEW_CASE, lang))
     async with svc.db.session() as session:
         await start_draft(session=session, user_id=user_id_of(update),
                           data=document.new_document(), now=svc.clock.now(), awaiting=PASTE,
@@ -110,6 +112,9 @@ async def import_document(update: Update, context: ContextTypes.DEFAULT_TYPE,
                           filename: str) -> None:
     """A coordinator's .txt, .html or .pdf: the appeal in it as a draft case."""
     lang = lang_of(update)
+    if not await may_add_cases(services(context), user_id_of(update)):
+        await respond(update, t(LIMITED_NO_NEW_CASE, lang), edit=False)
+        return
     file = update.effective_message.document
     if file.file_size and file.file_size > MAX_DOCUMENT_BYTES:
         await respond(update, _friendly("size", lang), edit=False)

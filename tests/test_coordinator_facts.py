@@ -17,7 +17,7 @@ from test_admin import answer, follow, preview, rows
 
 from bot.clock import FakeClock
 from bot.services import SERVICES_KEY
-from storage.models import AuditEntry, Case, Event, PendingBroadcast, Reminder
+from storage.models import Alert, AuditEntry, Case, CaseDraft, Event, PendingBroadcast, Reminder
 
 CASES = Path(__file__).resolve().parent.parent / "content" / "cases"
 
@@ -332,6 +332,19 @@ async def test_a_limited_coordinator_sees_and_changes_only_their_cases(tg):
     assert "not one of them" in (await carol.reply()).text
     await carol.send_document("kharkova.yaml", (CASES / "kharkova.yaml").read_bytes())
     assert "kharkova" in (await carol.reply()).text
+
+    # The case editor, exports, corrections and re-sends keep to her cases too; adding new
+    # cases is for coordinators of every case.
+    [alert] = await rows(tg, Alert, Alert.case_id == others.case_id, Alert.kind == "hearing")
+    for command in ("/editcase ulasik", "/exportcase ulasik", f"/correct {alert.id} Fixed"):
+        await carol.send(command)
+        assert "not one of yours" in (await carol.reply()).text, command
+    for command in ("/newcase", "/import", "/newauthority"):
+        await carol.send(command)
+        assert "Adding a new case is for coordinators" in (await carol.reply()).text, command
+    assert not await rows(tg, CaseDraft)
+    await carol.send("/editcase kharkova")
+    assert "Editing the case kharkova" in (await carol.reply()).text
 
     # A label of her own in /audit, escaped; bad labels are refused.
     await carol.send("/mylabel " + "x" * 40)
