@@ -35,6 +35,7 @@ from bot.config import Settings, parse_listen
 from bot.db_faults import database_unavailable
 from bot.log_throttle import recovered, routine
 from bot.metrics import DatabaseGauges
+from bot.runner import shut_down
 from bot.startup import wait_for_database, wait_for_telegram, wait_until
 from bot.web.app import build_web_app
 from storage import heartbeats
@@ -175,13 +176,7 @@ class Role:
                     app.updater._Updater__polling_cleanup_cb = None
                 logging.getLogger("telegram.ext.Updater").setLevel(logging.ERROR)
             await app.updater.stop()
-        if app.running:
-            await app.stop()
-        if app.post_stop:
-            await app.post_stop(app)
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
+        await shut_down(app)
         for task in self._tasks:
             if task.get_name() == "worker-heartbeat":
                 task.cancel()

@@ -25,9 +25,16 @@ async def running(app: Application, *, poll_timeout: int = 10) -> AsyncIterator[
         yield app
     finally:
         await app.updater.stop()
+        await shut_down(app)
+
+
+async def shut_down(app: Application) -> None:
+    """Stop a started Application (its updater already stopped), with its hooks, as
+    ``run_polling`` does."""
+    if app.running:
         await app.stop()
-        if app.post_stop:
-            await app.post_stop(app)
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
+    if app.post_stop:
+        await app.post_stop(app)
+    await app.shutdown()
+    if app.post_shutdown:
+        await app.post_shutdown(app)

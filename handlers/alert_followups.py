@@ -125,16 +125,22 @@ def _message_ids(update: Update) -> tuple[int | None, int | None]:
     return message.chat.id, message.message_id
 
 
-async def alert_action_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """[✏️ Correct], [📊 Stats] or [🔁 Retry N failed] under an alert's report."""
-    svc = services(context)
-    lang = lang_of(update)
-    parsed = kb.parse_alert_action(update.callback_query.data)
+async def _pressed(update: Update, svc, lang: str, parse):
+    """The button's data parsed, if it is well formed and pressed by a coordinator; else None
+    after saying why."""
+    parsed = parse(update.callback_query.data)
     if parsed is None:
         await acknowledge(update, t("This button is not valid. Nothing was sent.", lang),
                           alert=True)
-        return
-    if not await _coordinator(update, svc, lang):
+        return None
+    return parsed if await _coordinator(update, svc, lang) else None
+
+
+async def alert_action_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """[✏️ Correct], [📊 Stats] or [🔁 Retry N failed] under an alert's report."""
+    svc, lang = services(context), lang_of(update)
+    parsed = await _pressed(update, svc, lang, kb.parse_alert_action)
+    if parsed is None:
         return
     alert_id, action = parsed
     if not await may_work_on_alert(svc, user_id_of(update), alert_id):
@@ -173,14 +179,9 @@ async def alert_action_button(update: Update, context: ContextTypes.DEFAULT_TYPE
 
 async def correction_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """[✏️ Edit N copies] / [✖️ Cancel] under a correction's preview."""
-    svc = services(context)
-    lang = lang_of(update)
-    parsed = kb.parse_correction(update.callback_query.data)
+    svc, lang = services(context), lang_of(update)
+    parsed = await _pressed(update, svc, lang, kb.parse_correction)
     if parsed is None:
-        await acknowledge(update, t("This button is not valid. Nothing was sent.", lang),
-                          alert=True)
-        return
-    if not await _coordinator(update, svc, lang):
         return
     draft_id, action = parsed
     chat_id, message_id = _message_ids(update)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from html import escape
 
-from sqlmodel import func, select
 from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
@@ -31,6 +30,7 @@ from handlers.roles import (
     user_id_of,
 )
 from storage import audit
+from storage import cases as case_queries
 from storage.authorities import all_authorities
 from storage.case_drafts import discard, get_draft, save, start_draft
 from storage.library_sync import upsert_authority
@@ -39,12 +39,6 @@ from storage.models import Case, CaseDraft
 TYPED_LIMIT = 4000
 NEW_AUTHORITY = "authority"  # CaseDraft.awaiting: the next text is an authority form
 PASTE = "paste"  # CaseDraft.awaiting: the next texts are an appeal being pasted
-
-
-async def find_case(session, slug: str) -> Case | None:
-    """A case by slug, whatever its capitalisation."""
-    query = select(Case).where(func.lower(Case.slug) == slug.strip().lower())
-    return (await session.exec(query)).first()
 
 
 async def show_draft(update: Update, svc: Services, draft: CaseDraft, *,
@@ -76,35 +70,36 @@ async def newcase_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await show_draft(update, svc, draft, edit=False)
 
 
-async def editcase_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _case_named(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                     command: str) -> Case:
+    """The case a coordinator named after ``/<command>``, one they may work on; else
+    InputError saying why."""
     svc, lang, slug = services(context), lang_of(update), _argument(context)
     if not slug:
-        raise InputError(t("Which case? Give its slug, e.g. <code>/editcase kharkova</code>.",
-                           lang))
+        raise InputError(t("Which case? Give its slug, e.g. <code>/{command} kharkova</code>.",
+                           lang, command=command))
     async with svc.db.session() as session:
-        case = await find_case(session, slug)
-        if case is None:
-            raise InputError(t("There is no case <code>{slug}</code>. /cases lists them.",
-                               lang, slug=escape(slug[:64])))
-        if not await may_work_on(svc, user_id_of(update), case.id):
-            raise InputError(t(NOT_YOURS, lang))
+        case = await case_queries.get_case_by_slug_ci(session=session, slug=slug.strip())
+    if case is None:
+        raise InputError(t("There is no case <code>{slug}</code>. /cases lists them.", lang,
+                           slug=escape(slug[:64])))
+    if not await may_work_on(svc, user_id_of(update), case.id):
+        raise InputError(t(NOT_YOURS, lang))
+    return case
+
+
+async def editcase_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    case = await _case_named(update, context, "editcase")
+    async with svc.db.session() as session:
         draft = await start_draft(session=session, user_id=user_id_of(update),
                                   data=dict(case.data), editing=case.slug, now=svc.clock.now())
     await show_draft(update, svc, draft, edit=False)
 
 
 async def exportcase_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc, lang, slug = services(context), lang_of(update), _argument(context)
-    if not slug:
-        raise InputError(t("Which case? Give its slug, e.g. <code>/exportcase kharkova</code>.",
-                           lang))
-    async with svc.db.session() as session:
-        case = await find_case(session, slug)
-    if case is None:
-        raise InputError(t("There is no case <code>{slug}</code>. /cases lists them.", lang,
-                           slug=escape(slug[:64])))
-    if not await may_work_on(svc, user_id_of(update), case.id):
-        raise InputError(t(NOT_YOURS, lang))
+    lang = lang_of(update)
+    case = await _case_named(update, context, "exportcase")
     text = document.export_yaml(CaseDoc.model_validate(case.data))
     await update.effective_chat.send_document(
         InputFile(text.encode(), filename=f"{case.slug}.yaml"),

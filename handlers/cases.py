@@ -160,18 +160,27 @@ async def subscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await show_card(update, context, case_row, notice=notice)
 
 
+async def unsubscribe_from(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                           case_row: Case) -> bool:
+    """Stop this chat following the case; whether it was following it."""
+    async with services(context).db.session() as session:
+        return await subscriptions.unsubscribe(session=session, chat_id=update.effective_chat.id,
+                                               case_id=case_row.id)
+
+
+def unsubscribed_text(case_row: Case, lang: str) -> str:
+    return t("🔕 You no longer follow <b>{title}</b>. You will get no more messages about it.",
+             lang, title=render.escape(render.case_title(case_row, lang)))
+
+
 async def unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     case_row = await _case_from_button(update, context, kb.UNSUBSCRIBE)
     if case_row is None:
         return
     lang = lang_of(update)
-    async with services(context).db.session() as session:
-        removed = await subscriptions.unsubscribe(session=session,
-                                                  chat_id=update.effective_chat.id,
-                                                  case_id=case_row.id)
-    notice = (t("🔕 You no longer follow <b>{title}</b>. You will get no more messages about it.",
-                lang, title=render.escape(render.case_title(case_row, lang))) if removed
-              else t("You were not following this case.", lang))
+    removed = await unsubscribe_from(update, context, case_row)
+    notice = unsubscribed_text(case_row, lang) if removed else t(
+        "You were not following this case.", lang)
     await acknowledge(update, t("Unsubscribed", lang) if removed else None)
     await show_card(update, context, case_row, notice=notice)
 

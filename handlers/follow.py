@@ -9,11 +9,9 @@ from telegram.ext import ContextTypes
 
 from bot import render
 from bot.i18n import t
-from bot.services import services
 from handlers import keyboards as kb
-from handlers.cases import case_from_button, subscribe_to
+from handlers.cases import case_from_button, subscribe_to, unsubscribe_from, unsubscribed_text
 from handlers.common import acknowledge, lang_of, respond
-from storage import subscriptions
 
 
 async def alert_unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -21,17 +19,13 @@ async def alert_unsubscribe_button(update: Update, context: ContextTypes.DEFAULT
     if case_row is None:
         return
     lang = lang_of(update)
-    async with services(context).db.session() as session:
-        removed = await subscriptions.unsubscribe(session=session,
-                                                  chat_id=update.effective_chat.id,
-                                                  case_id=case_row.id)
-    title = render.escape(render.case_title(case_row, lang))
+    removed = await unsubscribe_from(update, context, case_row)
     if removed:
-        text = t("🔕 You no longer follow <b>{title}</b>. You will get no more messages about it.",
-                 lang, title=title)
+        text = unsubscribed_text(case_row, lang)
         markup = kb.undo_unsubscribe_keyboard(case_row.id, lang)
     else:
-        text = t("You were not following <b>{title}</b>.", lang, title=title)
+        text = t("You were not following <b>{title}</b>.", lang,
+                 title=render.escape(render.case_title(case_row, lang)))
         markup = InlineKeyboardMarkup([[kb.button(t("📂 Open case", lang), kb.CASE_CARD,
                                                   case_row.id)]])
     await acknowledge(update, t("Unsubscribed", lang) if removed else None)
