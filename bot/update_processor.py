@@ -21,8 +21,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-#: Updates handled at once in one process; more wait for a free slot, in arrival order.
-DEFAULT_CONCURRENCY = 64
+#: Updates handled at once in one process; more wait for a free slot, in arrival order. Kept
+#: below the database pool (storage.db: 20 + 10 on PostgreSQL, 5 + 10 on SQLite, shared with
+#: the delivery worker in `run`), so a burst of people queues here, in order, instead of timing
+#: out waiting for a connection and being told the database is unavailable. Handling is
+#: CPU-bound (about 20 ms an update), so more slots would not answer anyone sooner.
+DEFAULT_CONCURRENCY = 12
 
 
 def update_key(update: object) -> int | None:

@@ -37,8 +37,10 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(url: str, *, timeout: float | None = None, **kwargs: object) -> AsyncEngine:
-    """``timeout``: seconds any one connect, query or wait for a pooled connection may take
-    (PostgreSQL), so a database that hangs fails fast instead of after asyncpg's 60 s."""
+    """``timeout``: seconds any one connect or query may take (PostgreSQL), so a database that
+    hangs fails fast instead of after asyncpg's 60 s. A wait for a pooled connection may take
+    three times that: the connections in use are themselves bounded by ``timeout``, and a busy
+    moment (a burst of people, a broadcast) is not an outage."""
     # Parameters hold what people typed (a signature, a chat id): never in a log line or in
     # the text of an error.
     kwargs.setdefault("hide_parameters", True)
@@ -46,11 +48,12 @@ def make_engine(url: str, *, timeout: float | None = None, **kwargs: object) -> 
         # A busy writer makes others wait instead of failing at once.
         kwargs.setdefault("connect_args", {"timeout": 30})
     else:
-        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("max_overflow", 10)
         kwargs.setdefault("pool_pre_ping", True)
         if timeout is not None:
             kwargs.setdefault("connect_args", {"timeout": timeout, "command_timeout": timeout})
-            kwargs.setdefault("pool_timeout", timeout)
+            kwargs.setdefault("pool_timeout", 3 * timeout)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -167,7 +167,8 @@ async def test_scaled_deployment(tmp_path):
         assert duplicates <= 8, copies  # DELIVERY_CONCURRENCY: the in-flight window
         print(f"figures: worker SIGKILLed mid-broadcast; {SUBSCRIBERS} got the alert, "
               f"{duplicates} duplicate(s)")
-        await until(lambda: owner.message(question.message_id).text.startswith("✅ Delivered"),
+        # the report, under the heading that names the alert
+        await until(lambda: "✅ Delivered" in owner.message(question.message_id).text,
                     timeout=30, what="the final report in the status message")
         async with db.session() as session:
             unsent = (await session.exec(select(func.count()).select_from(Delivery).where(
