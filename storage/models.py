@@ -340,7 +340,7 @@ class CaseDraft(SQLModel, table=True):
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 
-# ---------------------------------------------------------------- supporter settings (0008)
+# ---------------------------------------------------------------- supporter settings (0009)
 # Each row exists only once the person chose something in /settings (or asked for a referral
 # link, or said whether they attend a hearing); /forget deletes them with the supporter row.
 class Preference(SQLModel, table=True):

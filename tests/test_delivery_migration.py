@@ -36,7 +36,7 @@ DELIVERY = sa.table("delivery", sa.column("alert_id"), sa.column("supporter_id")
 
 
 # Columns later revisions add to the delivery table (0010: corrections, attempts, re-sends).
-# Added by later revisions: 0008 (rows held by quiet hours), 0010 (corrections, attempts).
+# Added by later revisions: 0009 (rows held by quiet hours), 0010 (corrections, attempts).
 LATER = {"not_before", "edit_message_id", "answers", "retryable"}
 
 
@@ -115,7 +115,7 @@ async def test_0002_adds_channel_and_message_id_to_existing_deliveries(database_
 
     await migrate(database_url, "0002")
     # Same shape as a fresh database, but for what later revisions add (columns; the index
-    # 0013 adds).
+    # 0012 adds).
     later = {"ix_delivery_alert_status_due"}
     expected = before_later(at_head)
     assert await delivery_table(database_url) == expected | {

@@ -34,7 +34,7 @@ async def test_0010_counts_existing_attempts_as_answered_and_goes_back(database_
         (13, "pending", 0, 0, False, None),
     ]
     at_head = await delivery_table(database_url)
-    await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0008")  # before 0010
+    await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0009")  # before 0010
     before = await delivery_table(database_url)
     assert set(at_head["columns"]) - set(before["columns"]) == LATER - {"not_before"}
     engine = make_engine(database_url)

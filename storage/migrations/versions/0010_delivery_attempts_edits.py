@@ -1,7 +1,7 @@
 """deliveries that edit a sent copy, truthful attempts, failures that may be re-sent
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01 14:10:00
 
 - ``delivery.edit_message_id``: set on the rows of a correction; the worker edits that message
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """alert priority, an index to claim one alert's due deliveries, and the shared send budget
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-01 14:20:00
 
 ``alert.priority`` (integer, 0 for everything written before): the delivery worker claims the
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

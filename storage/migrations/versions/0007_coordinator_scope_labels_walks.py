@@ -1,7 +1,7 @@
 """limited coordinators, coordinators' labels, and their walks through commands
 
-Revision ID: 0009
-Revises: 0007
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01 14:00:00
 
 ``coordinatorcase`` lists the cases a limited coordinator may work on (none: every case);
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0009"
-down_revision = "0007"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

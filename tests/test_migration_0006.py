@@ -1,4 +1,4 @@
-"""Migration 0007 on a database that already holds hearings (SQLite and PostgreSQL): every event
+"""Migration 0006 on a database that already holds hearings (SQLite and PostgreSQL): every event
 gets ``sequence`` 0, a new row defaults to 0 too, and it goes back cleanly."""
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ def event_row(case_id: int, kind: str) -> dict:
             "created_at": NOW, "updated_at": NOW}
 
 
-async def test_0007_gives_every_hearing_sequence_zero_and_goes_back(database_url):
-    url = database_url  # at head: step back to the revision before 0007, then seed
+async def test_0006_gives_every_hearing_sequence_zero_and_goes_back(database_url):
+    url = database_url  # at head: step back to the revision before 0006, then seed
     await migrate(url, PREVIOUS, down=True)
 
     async def seed(conn) -> int:

@@ -1,6 +1,6 @@
 """a hearing's revision counter, for calendar files
 
-Revision ID: 0007
+Revision ID: 0006
 Revises: 0005_alert_payload
 Create Date: 2026-12-01 14:10:00
 
@@ -12,7 +12,7 @@ that imported the hearing before replaces it with the newer version. Batch mode 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
+revision = "0006"
 down_revision = "0005_alert_payload"
 branch_labels = None
 depends_on = None

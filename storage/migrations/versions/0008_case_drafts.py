@@ -1,7 +1,7 @@
 """case drafts: the chat editor's work in progress (/newcase, /editcase, /import)
 
-Revision ID: 0011
-Revises: 0009
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01 14:30:00
 
 One row per coordinator: the case document being written, the authorities it adds, the notes of
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0011"
-down_revision = "0009"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """supporter settings, held deliveries, authority replies, attendance, referral codes
 
-Revision ID: 0008
-Revises: 0011
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 14:20:00
 
 - ``preference`` / ``reminderoptout``: what a supporter chose in /settings (rows only once they
@@ -20,8 +20,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0008"
-down_revision = "0011"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
