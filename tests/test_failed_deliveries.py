@@ -17,6 +17,7 @@ from helpers_delivery import (
     wait_finished,
 )
 from sqlmodel import select
+from test_corrections import follow, until
 
 from bot.delivery import RetryPolicy
 from bot.services import SERVICES_KEY
@@ -25,25 +26,6 @@ from storage.alerts import insert_alert_with_deliveries
 from storage.models import Alert, AuditEntry, Delivery
 
 NEWS = "The court allowed a family visit."
-
-
-async def follow(user, slug: str = "kharkova") -> None:
-    await user.send(f"/start {slug}")
-    assert "subscribed" in (await user.reply()).text
-
-
-async def until(user, message_id: int, predicate, timeout: float = 20.0):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate(user.message(message_id)):
-        assert loop.time() < deadline, user.dump()
-        try:
-            await user.reply(timeout=max(0.1, deadline - loop.time()))
-        except TimeoutError:
-            pass
-    await user.server.idle(timeout=10)  # a last edit of the same report may still be coming
-    user.skip_replies()  # what comes next is the answer to the next action
-    return user.message(message_id)
 
 
 def got(server, chat_id: int) -> int:

@@ -9,6 +9,7 @@ import struct
 import zlib
 
 from sqlmodel import select
+from test_settings import answer_with, tap
 
 from storage.models import AuthorityReply, Case, ReplyWait
 
@@ -24,20 +25,6 @@ def png(width: int = 3, height: int = 2) -> bytes:
     rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
             + chunk(b"IEND", b""))
-
-
-async def answer_with(user, wanted: str, timeout: float = 10.0):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        message = await user.reply(timeout=max(0.01, deadline - loop.time()))
-        if wanted in message.text:
-            return user.message(message.message_id)
-
-
-async def tap(user, label: str, wanted: str, message=None):
-    await user.press(label, message)
-    return await answer_with(user, wanted)
 
 
 async def replies(tg) -> list[AuthorityReply]:
