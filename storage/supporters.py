@@ -46,12 +46,12 @@ async def choose_language(*, session: AsyncSession, chat_id: int, language: str)
 
 
 async def mark_reachable(*, session: AsyncSession, chat_id: int) -> None:
-    """The person wrote to us, so they have not blocked the bot (any more)."""
-    await session.exec(
-        update(Supporter)
-        .where(Supporter.chat_id == chat_id, Supporter.blocked_at.is_not(None))
-        .values(blocked_at=None)
-    )
+    """The person wrote to us, so they have not blocked the bot (any more). Read first: this
+    runs for every update, and an UPDATE, even of no row, takes SQLite's write lock, so
+    people writing at once would queue behind each other for nothing."""
+    supporter = await session.get(Supporter, chat_id)
+    if supporter is not None and supporter.blocked_at is not None:
+        supporter.blocked_at = None
 
 
 async def mark_blocked(*, session: AsyncSession, chat_id: int) -> None:
