@@ -4,7 +4,7 @@ subscription (a second tap changes nothing)."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import render
@@ -26,8 +26,7 @@ async def alert_unsubscribe_button(update: Update, context: ContextTypes.DEFAULT
     else:
         text = t("You were not following <b>{title}</b>.", lang,
                  title=render.escape(render.case_title(case_row, lang)))
-        markup = InlineKeyboardMarkup([[kb.button(t("📂 Open case", lang), kb.CASE_CARD,
-                                                  case_row.id)]])
+        markup = kb.open_case_keyboard(case_row.id, lang)
     await acknowledge(update, t("Unsubscribed", lang) if removed else None)
     await respond(update, text, markup, edit=False)
 
@@ -40,5 +39,4 @@ async def undo_unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_
     lang = lang_of(update)
     notice = await subscribe_to(update, context, case_row)
     await acknowledge(update)
-    await respond(update, notice, InlineKeyboardMarkup([[kb.button(
-        t("📂 Open case", lang), kb.CASE_CARD, case_row.id)]]))
+    await respond(update, notice, kb.open_case_keyboard(case_row.id, lang))

@@ -300,6 +300,10 @@ def alert_keyboard(case_id: int, case_open: bool, lang: str = "en",
     return InlineKeyboardMarkup(rows)
 
 
+def open_case_keyboard(case_id: int, lang: str = "en") -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(t("📂 Open case", lang), CASE_CARD, case_id)]])
+
+
 def undo_unsubscribe_keyboard(case_id: int, lang: str = "en") -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(t("↩️ Undo", lang), UNDO_UNSUBSCRIBE, case_id),
                                   button(t("📂 Open case", lang), CASE_CARD, case_id)]])

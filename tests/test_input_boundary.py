@@ -8,7 +8,6 @@ text), digits from other scripts read as ids, Telegram user ids no account can h
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from pathlib import Path
@@ -18,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func
 from sqlmodel import select
+from test_admin import answer
 
 from bot.parsing import DB_ID_MAX, PAGE_MAX
 from handlers import keyboards as kb
@@ -56,19 +56,6 @@ async def scheduled_hearing(tg, slug: str = "kharkova") -> Event:
         session.add(event)
         await session.flush()
     return event
-
-
-async def answer_to(tg, user, query_id: str):
-    """The bot's answer to one button press, once it has come."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 10
-    while True:
-        seq = tg.server.last_event_seq
-        for answered in user.callback_answers:
-            if answered.query_id == query_id:
-                return answered
-        assert loop.time() < deadline, f"no answer to {query_id}"
-        await tg.server.wait_events(seq, deadline - loop.time())
 
 
 async def answers(user, commands: list[str]) -> list[str]:
@@ -157,7 +144,7 @@ async def test_a_forged_broadcast_button_with_a_huge_id_is_not_valid(tg, caplog)
     for forged in ("bc:999999999999999999:send", "bc:2147483648:cancel", "bc:١:send",
                    "bc:１:send"):
         pressed = await owner.press_data(forged)
-        assert "not valid" in (await answer_to(tg, owner, pressed)).text, forged
+        assert "not valid" in (await answer(tg, owner, pressed)).text, forged
     assert_calm(caplog, [], [])
     assert await counts(tg) == before
 

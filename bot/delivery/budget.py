@@ -43,21 +43,10 @@ class SharedPacer(Pacer):
         self._retry_db_at = 0.0
         self._tasks: set[asyncio.Task] = set()
 
-    async def acquire(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            now = loop.time()
-            if now < self._paused_until:
-                await asyncio.sleep(self._paused_until - now)
-                continue
-            slot = await self._take_slot()
-            if slot is None:  # no database: the local pace
-                await super().acquire()
-                return
-            if slot > loop.time():
-                await asyncio.sleep(slot - loop.time())
-            if loop.time() >= self._paused_until:
-                return
+    async def _slot(self) -> float:
+        """A slot of the deployment's budget; without the database, the local pace."""
+        slot = await self._take_slot()
+        return await super()._slot() if slot is None else slot
 
     async def _take_slot(self) -> float | None:
         loop = asyncio.get_running_loop()

@@ -34,17 +34,20 @@ class Pacer:
         """Wait for the next global send slot (and for any pause to end)."""
         loop = asyncio.get_running_loop()
         while True:
-            now = loop.time()
-            if now < self._paused_until:
-                await asyncio.sleep(self._paused_until - now)
-                continue
-            slot = max(now, self._next_slot)
-            self._next_slot = slot + self._interval
-            if slot > now:
-                await asyncio.sleep(slot - now)
+            while (left := self._paused_until - loop.time()) > 0:
+                await asyncio.sleep(left)
+            slot = await self._slot()
+            if slot > loop.time():
+                await asyncio.sleep(slot - loop.time())
             if loop.time() >= self._paused_until:
                 return
             # a 429 arrived while we waited for our slot: wait out the pause, take a new slot
+
+    async def _slot(self) -> float:
+        """The loop time of this process's next send slot (taken)."""
+        slot = max(asyncio.get_running_loop().time(), self._next_slot)
+        self._next_slot = slot + self._interval
+        return slot
 
     async def recheck(self) -> None:
         """For a sender that awaited something else after taking its slot: if a pause began
