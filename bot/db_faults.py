@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
+import aiohttp
 import httpx
 from sqlalchemy import exc as sa_exc
 from telegram.error import TelegramError
@@ -43,7 +44,7 @@ def database_unavailable(error: BaseException | None) -> bool:
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))
-        if isinstance(error, TelegramError | httpx.HTTPError):
+        if isinstance(error, TelegramError | httpx.HTTPError | aiohttp.ClientError):
             return False  # Telegram's trouble (its cause may be an OSError too), not ours
         if isinstance(error, _UNAVAILABLE):
             return True

@@ -64,7 +64,7 @@ class RedactingFilter(logging.Filter):
 
 
 # Loggers (and their children) whose values may carry what a person sent or typed.
-PAYLOAD_LOGGERS = ("telegram", "httpx", "httpcore", "sqlalchemy", "aiosqlite", "asyncpg")
+PAYLOAD_LOGGERS = ("telegram", "aiohttp", "httpx", "httpcore", "sqlalchemy", "aiosqlite", "asyncpg")
 HIDDEN = "<hidden>"
 # A Bot API method name (sendMessage, getUpdates): kept, so a DEBUG log still says what was
 # called. Nothing a person types reaches a log call as an argument of its own.

@@ -1,9 +1,9 @@
-"""HTTP clients for the Bot API that share one TLS context.
+"""HTTP clients for the Bot API: PTB's requests over aiohttp, sharing one TLS context.
 
-Each PTB ``HTTPXRequest`` builds an httpx client, and each httpx client loads the certificate
-bundle into a fresh TLS context by default (about 50 ms). The bot makes four of them (answers,
-long polling, the delivery worker, the status messages); one context, loaded once per process,
-serves them all.
+The bot makes four of them (answers, long polling, the delivery worker, the status messages).
+Each used to build its own TLS context from the certificate bundle (about 50 ms apiece); one,
+loaded once per process, serves them all. Why aiohttp rather than PTB's default httpx:
+:mod:`bot.aiohttp_request`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from __future__ import annotations
 import ssl
 from functools import cache
 
-import httpx
-from telegram.request import HTTPXRequest
+from bot.aiohttp_request import AiohttpRequest
 
 # PTB's own defaults (ApplicationBuilder): a wide pool for sends, one connection for polling.
 ANSWERS_POOL = 256
@@ -21,9 +20,8 @@ POLLING_POOL = 1
 
 @cache
 def shared_tls_context() -> ssl.SSLContext:
-    return httpx.create_ssl_context()
+    return ssl.create_default_context()
 
 
-def telegram_request(connection_pool_size: int) -> HTTPXRequest:
-    return HTTPXRequest(connection_pool_size=connection_pool_size,
-                        httpx_kwargs={"verify": shared_tls_context()})
+def telegram_request(connection_pool_size: int) -> AiohttpRequest:
+    return AiohttpRequest(connection_pool_size, ssl_context=shared_tls_context())

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+import aiohttp
 import httpx
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -76,18 +77,21 @@ def result_of_error(error: Exception) -> SendResult:
     return SendResult.retry(f"{type(error).__name__}: {error}")
 
 
-# Failures before the request reached Telegram: it cannot have been delivered.
-NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Failures before the request reached Telegram: it cannot have been delivered (aiohttp's, as
+# the bot sends them, bot/aiohttp_request.py; httpx's, for a plain PTB request).
+NEVER_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError,
+              httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+TRANSPORT_ERRORS = (aiohttp.ClientError, httpx.HTTPError)
 
 
 def answer_may_be_lost(error: NetworkError) -> bool:
     """Whether Telegram may have accepted the request although no answer came: a time-out, or
-    a connection dropped mid-request (PTB chains the httpx error). A 5xx is an answer (PTB
+    a connection dropped mid-request (PTB chains the HTTP client's error). A 5xx is an answer (PTB
     raises it without a cause); a refused connection never reached Telegram."""
     cause = error.__cause__
     if isinstance(cause, NEVER_SENT):
         return False
-    return isinstance(error, TimedOut) or isinstance(cause, httpx.HTTPError)
+    return isinstance(error, TimedOut) or isinstance(cause, TRANSPORT_ERRORS)
 
 
 class TelegramTransport:
