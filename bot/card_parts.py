@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from babel.dates import format_timedelta
 
@@ -51,8 +52,14 @@ def is_historical(updated: PartialDate | None, today: dt.date | None, *,
 
 def age(updated: PartialDate, today: dt.date, lang: str = "en") -> str:
     """'9 years ago' / '9 лет назад' / '9 жыл бұрын' (Babel, the reader's language)."""
-    return format_timedelta(_last_day(updated) - today, granularity="day", add_direction=True,
-                            threshold=1.0, locale=from_telegram(lang))
+    return _age((_last_day(updated) - today).days, from_telegram(lang))
+
+
+@lru_cache(maxsize=4096)
+def _age(days: int, locale: str) -> str:
+    # Babel parses the locale on every call: a tenth of a card's time, for a handful of values.
+    return format_timedelta(dt.timedelta(days=days), granularity="day", add_direction=True,
+                            threshold=1.0, locale=locale)
 
 
 def _last_day(date: PartialDate) -> dt.date:

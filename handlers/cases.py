@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from zoneinfo import ZoneInfo
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -15,11 +16,11 @@ from bot.services import services
 from content.schema import Case as CaseDoc
 from handlers import keyboards as kb
 from handlers.common import acknowledge, lang_of, respond
-from handlers.roles import can_coordinate, user_id_of
+from handlers.roles import is_owner, user_id_of
 from storage import cases as case_queries
 from storage import subscriptions
-from storage.models import Case
-from storage.replies import count_replies
+from storage.card_facts import CardFacts, card_facts
+from storage.models import Case, Event
 from storage.supporters import ensure_supporter
 
 
@@ -55,17 +56,16 @@ async def case_list_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row: Case, *,
-                    notice: str | None = None, edit: bool = True, full: bool = False) -> None:
-    """The case card: a long summary as a preview with [Read more] unless ``full``."""
+                    notice: str | None = None, edit: bool = True, full: bool = False,
+                    facts: CardFacts | None = None) -> None:
+    """The case card: a long summary as a preview with [Read more] unless ``full``. ``facts``:
+    read in the caller's transaction already (else read here)."""
     lang = lang_of(update)
-    chat_id = update.effective_chat.id
     svc = services(context)
-    async with svc.db.session() as session:
-        subscribed = await subscriptions.is_subscribed(session=session, chat_id=chat_id,
-                                                       case_id=case_row.id)
-        hearing = await case_queries.next_hearing(session=session, case_id=case_row.id)
-        latest = await case_queries.latest_events(session=session, case_id=case_row.id)
-        replies = await count_replies(session=session, case_id=case_row.id)
+    if facts is None:
+        async with svc.db.session() as session:
+            facts = await read_card_facts(session, update, case_row)
+    hearing, latest, subscribed = facts.next_hearing, facts.latest, facts.subscribed
     doc = CaseDoc.model_validate(case_row.data)
     zone = render.resolve_timezone(doc.timezone, svc.settings.default_timezone)
     today = svc.clock.now().astimezone(ZoneInfo(zone)).date()
@@ -74,18 +74,24 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row
     preview = None if full else card_parts.summary_preview(doc.summary.get(lang))
     historical = case_row.is_open and card_parts.is_historical(
         updated, today, act_before=doc.act_before, hearing_ahead=hearing is not None)
-    coordinator = await can_coordinate(svc, user_id_of(update))
+    coordinator = facts.coordinator or is_owner(svc, user_id_of(update))
     text = render.case_card(doc, is_open=case_row.is_open, closed_note=case_row.closed_note,
                             next_hearing=hearing, latest=latest, subscribed=subscribed,
                             lang=lang, default_timezone=zone, updated=updated, today=today,
                             notice=notice, summary=preview,
                             age=card_parts.age(updated, today, lang) if historical else None,
-                            slug=case_row.slug if coordinator else None, replies=replies)
+                            slug=case_row.slug if coordinator else None,
+                            replies=facts.replies)
     markup = kb.case_card_keyboard(case_row.id, subscribed=subscribed, is_open=case_row.is_open,
                                    lang=lang, deadline_passed=render.deadline_passed(doc, today),
                                    read_more=preview is not None,
                                    hearing_id=hearing.id if hearing is not None else None)
     await respond(update, text, markup, edit=edit)
+
+
+async def read_card_facts(session: AsyncSession, update: Update, case_row: Case) -> CardFacts:
+    return await card_facts(session=session, case_id=case_row.id,
+                            chat_id=update.effective_chat.id, user_id=user_id_of(update))
 
 
 async def _case_from_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
@@ -131,16 +137,28 @@ async def read_more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def subscribe_to(update: Update, context: ContextTypes.DEFAULT_TYPE,
                        case_row: Case) -> str:
     """Follow the case; the sentence that tells the person what happened."""
-    lang = lang_of(update)
+    async with services(context).db.session() as session:
+        created = await follow_in(session, update, case_row)
+        hearing = await case_queries.next_hearing(session=session, case_id=case_row.id)
+    return subscription_notice(context, update, case_row, created, hearing)
+
+
+async def follow_in(session: AsyncSession, update: Update, case_row: Case) -> bool | None:
+    """Follow the case in ``session``'s transaction: True if this made a new subscription,
+    False if it existed, None for a closed case (nothing to follow, and nothing stored)."""
     if not case_row.is_open:
+        return None
+    chat_id = update.effective_chat.id
+    await ensure_supporter(session=session, chat_id=chat_id, language=lang_of(update))
+    return await subscriptions.subscribe(session=session, chat_id=chat_id, case_id=case_row.id)
+
+
+def subscription_notice(context: ContextTypes.DEFAULT_TYPE, update: Update, case_row: Case,
+                        created: bool | None, hearing: Event | None) -> str:
+    lang = lang_of(update)
+    if created is None:
         return t("ℹ️ This case is closed: no further action is needed, so there is nothing to "
                  "subscribe to.", lang)
-    chat_id = update.effective_chat.id
-    async with services(context).db.session() as session:
-        await ensure_supporter(session=session, chat_id=chat_id, language=lang)
-        created = await subscriptions.subscribe(session=session, chat_id=chat_id,
-                                                case_id=case_row.id)
-        hearing = await case_queries.next_hearing(session=session, case_id=case_row.id)
     message = (t("✅ You are subscribed. I will tell you about hearings, outcomes and news.", lang)
                if created else t("✅ You already follow this case.", lang))
     if hearing is not None:

@@ -21,9 +21,24 @@ _UPDATE_LANGUAGE: ContextVar[tuple[Update, str] | None] = ContextVar("update_lan
                                                                      default=None)
 
 
+# Whether the middleware found this person stored before this update (None: it did not look).
+_UPDATE_KNOWN: ContextVar[tuple[Update, bool] | None] = ContextVar("update_known", default=None)
+
+
 def set_lang(update: Update, language: str) -> None:
     """Called by the middleware (group -1) once it knows this person's language."""
     _UPDATE_LANGUAGE.set((update, language))
+
+
+def note_known(update: Update, known: bool) -> None:
+    """Called by the middleware: whether the bot had this person stored when the update came."""
+    _UPDATE_KNOWN.set((update, known))
+
+
+def known_before(update: Update) -> bool | None:
+    """Whether this person was stored before this update; None if nobody looked."""
+    noted = _UPDATE_KNOWN.get()
+    return noted[1] if noted is not None and noted[0] is update else None
 
 
 def lang_of(update: Update) -> str:

@@ -14,9 +14,9 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.db_faults import database_unavailable
 from bot.services import services
 from content.languages import from_telegram
-from handlers.common import set_lang
+from handlers.common import note_known, set_lang
 from handlers.unavailable import tell_unavailable
-from storage.supporters import interface_language, mark_reachable
+from storage.supporters import arrival, interface_language, mark_reachable
 
 
 async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -30,6 +30,12 @@ async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE
     detected = from_telegram(user.language_code if user else None)
     try:
         async with services(context).db.session() as session:
+            if private and user is not None and user.id == chat.id:
+                language, known = await arrival(session=session, chat_id=chat.id,
+                                                detected=detected)
+                set_lang(update, language)
+                note_known(update, known)
+                return
             if private:
                 await mark_reachable(session=session, chat_id=chat.id)
             if user is not None:

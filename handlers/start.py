@@ -12,7 +12,13 @@ from bot.i18n import t
 from bot.parsing import shown
 from bot.services import services
 from handlers import keyboards as kb
-from handlers.cases import show_card, show_case_list, subscribe_to
+from handlers.cases import (
+    follow_in,
+    read_card_facts,
+    show_card,
+    show_case_list,
+    subscription_notice,
+)
 from handlers.common import lang_of, respond
 from handlers.referrals import case_of_link, count_referral, is_new
 from handlers.roles import audience_of, user_id_of
@@ -34,11 +40,21 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not context.args:
         await respond(update, welcome_text(lang), kb.browse_keyboard(lang), edit=False)
         return
-    case_row, code = await case_of_link(context, context.args[0])
-    if case_row is None:
-        async with services(context).db.session() as session:
+    chat_id = update.effective_chat.id
+    async with services(context).db.session() as session:
+        # One transaction for the case, following it, the referral and what the card shows:
+        # a shared link is opened by many people at once (bench/burst_bench.py).
+        case_row, code = await case_of_link(session, context.args[0])
+        if case_row is None:
             # a mistyped or hand-made link: the closest cases, as buttons
             close = suggest(context.args[0], await case_queries.all_cases(session=session))
+        else:
+            newcomer = await is_new(session, update)
+            created = await follow_in(session, update, case_row)
+            if newcomer and code and created is not None:
+                await count_referral(session, code, chat_id)
+            facts = await read_card_facts(session, update, case_row)
+    if case_row is None:
         if close:
             await respond(update, t("I could not find the case “{slug}”. Did you mean one of "
                                     "these?", lang, slug=shown(context.args[0])),
@@ -49,15 +65,12 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "I could not find the case this link points to — it may have been renamed or "
             "removed. Here are the cases I know.", lang))
         return
-    newcomer = await is_new(context, update.effective_chat.id)
-    notice = await subscribe_to(update, context, case_row)
+    notice = subscription_notice(context, update, case_row, created, facts.next_hearing)
     if newcomer:
-        if code:
-            await count_referral(context, code, update.effective_chat.id)
         # one line above the case: who we are, and where the privacy notice is
         notice = t("👋 Welcome to Appeal Bot. What I keep about you, and how to delete it: "
                    "/privacy", lang) + "\n" + notice
-    await show_card(update, context, case_row, notice=notice, edit=False)
+    await show_card(update, context, case_row, notice=notice, edit=False, facts=facts)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

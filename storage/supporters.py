@@ -29,7 +29,19 @@ async def interface_language(*, session: AsyncSession, chat_id: int, detected: s
     """The language to answer this person in: their /language choice, else ``detected`` (from
     their Telegram client). Stores nothing about someone the bot does not know yet; a stored
     language nobody chose follows ``detected``, so alerts go out in the language they use."""
+    return _language_of(await session.get(Supporter, chat_id), detected)
+
+
+async def arrival(*, session: AsyncSession, chat_id: int, detected: str) -> tuple[str, bool]:
+    """A person wrote in their private chat: :func:`mark_reachable` and
+    :func:`interface_language` with one read; also whether they were stored already."""
     supporter = await session.get(Supporter, chat_id)
+    if supporter is not None and supporter.blocked_at is not None:
+        supporter.blocked_at = None
+    return _language_of(supporter, detected), supporter is not None
+
+
+def _language_of(supporter: Supporter | None, detected: str) -> str:
     if supporter is None:
         return detected
     if supporter.language_chosen and supporter.language in INTERFACE_LANGUAGES:
