@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session as SyncSession
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import sqlite_inline
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 _OUTBOX_WRITTEN = "outbox_written"  # a flag in Session.info until the transaction ends
 
@@ -47,6 +49,8 @@ def make_engine(url: str, *, timeout: float | None = None, **kwargs: object) -> 
     if is_sqlite(url):
         # A busy writer makes others wait instead of failing at once.
         kwargs.setdefault("connect_args", {"timeout": 30})
+        # In the event loop's thread, not aiosqlite's: storage/sqlite_inline.py says why.
+        kwargs.setdefault("module", sqlite_inline.dbapi())
     else:
         kwargs.setdefault("pool_size", 20)
         kwargs.setdefault("max_overflow", 10)
