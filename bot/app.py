@@ -26,6 +26,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import i18n
 from bot.alert_render import render_alert
 from bot.clock import FollowingClock
 from bot.commands import install
@@ -190,6 +191,7 @@ def register_handlers(app: Application) -> None:
 async def _post_init(app: Application) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
     if services.handles_updates:
+        i18n.warm_up()
         await _load_content(services)
         try:  # the default menu; coordinators' and owners' per chat
             await publish_command_menus(app)

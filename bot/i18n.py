@@ -81,6 +81,17 @@ def _catalog(language: str) -> gettext.NullTranslations:
     return _load(language)
 
 
+def warm_up() -> None:
+    """Load every interface language's catalog and Babel's data for it now, at start-up: each
+    is read from disk the first time it is used (Babel's locale data takes tens of ms), and
+    the first people to write after a start should not wait for that."""
+    from babel import Locale
+
+    for language in INTERFACE_LANGUAGES:
+        _catalog(language)
+        Locale.parse(language).date_formats  # noqa: B018 (the lookup loads the data)
+
+
 def t(message: str, language: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
     """Translate ``message`` and fill ``{placeholders}`` from ``values``."""
     text = _catalog(language).gettext(message)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from sqlalchemy import bindparam, func
 from sqlalchemy import case as sql_case
-from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,10 +40,13 @@ async def get_case_by_slug(*, session: AsyncSession, slug: str) -> Case | None:
     return (await session.exec(select(Case).where(Case.slug == slug))).first()
 
 
+_BY_SLUG_CI = select(Case).where(func.lower(Case.slug) == bindparam("slug"))  # built once
+
+
 async def get_case_by_slug_ci(*, session: AsyncSession, slug: str) -> Case | None:
     """The case whose slug is ``slug`` in any letter case (``Kharkova`` is kharkova); an exact
     match wins should two slugs differ only in case."""
-    rows = (await session.exec(select(Case).where(func.lower(Case.slug) == slug.lower()))).all()
+    rows = (await session.exec(_BY_SLUG_CI, params={"slug": slug.lower()})).all()
     return next((row for row in rows if row.slug == slug), rows[0] if rows else None)
 
 

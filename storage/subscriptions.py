@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -12,18 +13,24 @@ from storage import dialect
 from storage.alerts import drop_pending_deliveries
 from storage.models import Case, Subscription, Supporter
 
+_SUBSCRIBE: dict[str, Any] = {}  # per database kind, built once (a shared link's hot path)
+
 
 async def subscribe(*, session: AsyncSession, chat_id: int, case_id: int) -> bool:
     """Follow a case; True if this made a new subscription (False if it already existed).
 
     INSERT … ON CONFLICT DO NOTHING, so two processes racing on a double tap make one row.
     """
-    statement = (
-        dialect.insert(session, Subscription)
-        .values(supporter_id=chat_id, case_id=case_id)
-        .on_conflict_do_nothing(index_elements=["supporter_id", "case_id"])
-    )
-    result = await session.exec(statement)
+    kind = session.bind.dialect.name
+    statement = _SUBSCRIBE.get(kind)
+    if statement is None:
+        statement = _SUBSCRIBE[kind] = (
+            dialect.insert(session, Subscription)
+            .values(supporter_id=bindparam("chat_id"), case_id=bindparam("case_id"))
+            .on_conflict_do_nothing(index_elements=["supporter_id", "case_id"]))
+    # Core, in the session's transaction: the ORM would take these parameters for a bulk insert
+    result = await (await session.connection()).execute(
+        statement, {"chat_id": chat_id, "case_id": case_id})
     return result.rowcount > 0
 
 
