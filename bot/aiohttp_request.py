@@ -78,7 +78,9 @@ class AiohttpRequest(BaseRequest):
         files = request_data.multipart_data
         if not files:
             return json.dumps(request_data.parameters, ensure_ascii=False).encode()
-        form = aiohttp.FormData()
+        # Names as they are (UTF-8, quotes escaped), as httpx and browsers send them; aiohttp
+        # would percent-encode them, and the file would be called "Letter%20to…".
+        form = aiohttp.FormData(quote_fields=False)
         for name, value in request_data.json_parameters.items():
             form.add_field(name, value)
         for name, (filename, content, mime_type) in files.items():

@@ -39,6 +39,7 @@ from bot.digest import schedule_digest_job
 from bot.metrics import CountingTransport, TimedApplication
 from bot.reminders import REMINDER_KIND, schedule_reminder_jobs
 from bot.services import SERVICES_KEY, Services
+from bot.telegram_bot import AppealBot
 from bot.telegram_requests import ANSWERS_POOL, POLLING_POOL, telegram_request
 from bot.thanks import ThankWriters
 from bot.update_processor import PerChatUpdateProcessor
@@ -96,11 +97,11 @@ def build_application(settings: Settings, db: Database, *, role: str = "run") ->
         builder = builder.updater(None)
     application = (
         builder
-        .token(settings.telegram_bot_token.get_secret_value())
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(file_base_url(settings.telegram_api_base_url))
-        .request(telegram_request(ANSWERS_POOL))
-        .get_updates_request(telegram_request(POLLING_POOL))
+        .bot(AppealBot(settings.telegram_bot_token.get_secret_value(),
+                       base_url=settings.telegram_api_base_url,
+                       base_file_url=file_base_url(settings.telegram_api_base_url),
+                       request=telegram_request(ANSWERS_POOL),
+                       get_updates_request=telegram_request(POLLING_POOL)))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         # Different chats side by side, each chat's updates in order (bot/update_processor).

@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import card_parts, render
+from bot.case_documents import document_of
 from bot.i18n import t
 from bot.parsing import parse_slug, shown
 from bot.services import services
@@ -66,7 +67,7 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, case_row
         async with svc.db.session() as session:
             facts = await read_card_facts(session, update, case_row)
     hearing, latest, subscribed = facts.next_hearing, facts.latest, facts.subscribed
-    doc = CaseDoc.model_validate(case_row.data)
+    doc = document_of(case_row.id, case_row.data)
     zone = render.resolve_timezone(doc.timezone, svc.settings.default_timezone)
     today = svc.clock.now().astimezone(ZoneInfo(zone)).date()
     updated = render.last_update(doc, [*latest, *([hearing] if hearing else [])],

@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.fitting import fit_html, fit_plain
+from bot.telegram_bot import AppealBot
 from content.languages import from_telegram
 
 log = logging.getLogger(__name__)
@@ -59,19 +60,28 @@ async def respond(update: Update, text: str, markup: InlineKeyboardMarkup | None
 
     Every text goes through the one fitting step, so no answer is too long for Telegram."""
     text = fit_html(text)
+    bot = update.get_bot()
+    lean = isinstance(bot, AppealBot)  # else (a bare PTB bot) the usual calls
     query = update.callback_query
     if query is not None and edit and query.message is not None:
+        message_id = query.message.message_id
         try:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                          disable_web_page_preview=True)
-            return query.message.message_id
+            if lean:
+                await bot.edit_html(query.message.chat.id, message_id, text, markup)
+            else:
+                await query.edit_message_text(text, parse_mode=ParseMode.HTML,
+                                              reply_markup=markup,
+                                              disable_web_page_preview=True)
+            return message_id
         except BadRequest as error:
             if "not modified" in str(error).lower():
-                return query.message.message_id
+                return message_id
             log.info("could not edit message, sending a new one: %s", error)
     chat = update.effective_chat
     if chat is None:
         return None
+    if lean:
+        return await bot.send_html(chat.id, text, markup, protect=protect)
     message = await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup,
                                       disable_web_page_preview=True, protect_content=protect)
     return message.message_id
