@@ -9,8 +9,11 @@ the bot's answer in that chat — and how many got no answer. It is not a test.
   side, each chat in order).
 
 The Bot API server (``python -m bot.sandbox.server``) runs in another process so it does not
-share the bot's event loop; the bot runs here with its real ``Application`` and a fresh
-database per run (SQLite file, or PostgreSQL with ``--postgres-url``).
+share the bot's event loop, and so do the people (``bench/burst_people.py``: they send at once
+and collect the answers); the bot runs here with its real ``Application`` and a
+fresh database per run (SQLite file, or PostgreSQL with ``--postgres-url``). "bot CPU" is this
+process's CPU time while the people's process ran, "in" the time from the first message to the
+last answer.
 
 Run from the repository root::
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import json
 import logging
 import statistics
 import subprocess
@@ -109,35 +113,22 @@ async def burst(server: ServerProcess, url: str, people: int, first_id: int,
     finally:
         wiring.PerChatUpdateProcessor = real
     ids = list(range(first_id, first_id + people))
-    wanted = set(ids)
     async with aiohttp.ClientSession() as http, running(app, poll_timeout=1):
         for chat in ids:
             await http.post(f"{server.control}/users",
                             json={"first_name": f"P{chat}", "user_id": chat})
         info = await (await http.get(f"{server.control}/info")).json()
-        after = info["last_event"]
         cpu_before = time.process_time()
-        wall_before = time.perf_counter()
-        await asyncio.gather(*(http.post(f"{server.control}/users/{chat}/send",
-                                         json={"text": f"/start {CASE}"}) for chat in ids))
-        asked: dict[int, float] = {}
-        answered: dict[int, float] = {}
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 60
-        while len(answered) < people and loop.time() < deadline:
-            got = await (await http.get(f"{server.control}/events",
-                                        params={"after": after, "timeout": 5})).json()
-            after = got["last"]
-            for event in got["events"]:
-                chat, message = event["chat_id"], event.get("message") or {}
-                if event["type"] != "message" or chat not in wanted:
-                    continue
-                if message.get("from_bot"):
-                    answered.setdefault(chat, event["time"])
-                else:
-                    asked.setdefault(chat, event["time"])
+        # The people are another process too: this one runs only the bot.
+        driver = await asyncio.create_subprocess_exec(
+            sys.executable, str(Path(__file__).with_name("burst_people.py")), server.control,
+            str(info["last_event"]), str(first_id), str(people), CASE, stdout=subprocess.PIPE)
+        output, _ = await driver.communicate()
         cpu = time.process_time() - cpu_before
-        wall = time.perf_counter() - wall_before
+    asked, answered = (
+        {int(chat): moment for chat, moment in times.items()}
+        for times in json.loads(output))
+    wall = max(answered.values(), default=0) - min(asked.values(), default=0)
     await db.dispose()
     waits = [(answered[chat] - asked[chat]) * 1000 for chat in answered if chat in asked]
     return {"answered": len(waits), "unanswered": people - len(waits),
