@@ -15,6 +15,23 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import ExtBot
 
 _NO_PREVIEW = {"is_disabled": True}
+# A keyboard's JSON form, by the keyboard object: the card's keyboards are built once per set
+# of buttons (handlers/keyboards.py caches them), so each is serialised once, not per answer.
+_MARKUP_DATA: dict[int, tuple[InlineKeyboardMarkup, dict[str, Any]]] = {}
+_MARKUPS_KEPT = 2048
+
+
+def markup_data(markup: InlineKeyboardMarkup | None) -> dict[str, Any] | None:
+    if markup is None:
+        return None
+    kept = _MARKUP_DATA.get(id(markup))
+    if kept is not None and kept[0] is markup:
+        return kept[1]
+    data = markup.to_dict()
+    if len(_MARKUP_DATA) >= _MARKUPS_KEPT:
+        _MARKUP_DATA.clear()
+    _MARKUP_DATA[id(markup)] = (markup, data)  # the markup is kept, so its id is not reused
+    return data
 
 
 class AppealBot(ExtBot):
@@ -26,7 +43,7 @@ class AppealBot(ExtBot):
         """``sendMessage`` with HTML and no link preview; the new message's id."""
         data: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": "HTML",
                                 "link_preview_options": _NO_PREVIEW,
-                                "reply_markup": reply_markup}
+                                "reply_markup": markup_data(reply_markup)}
         if protect:
             data["protect_content"] = True
         result = await self._post("sendMessage", data)
@@ -37,4 +54,4 @@ class AppealBot(ExtBot):
         """``editMessageText`` of one of the bot's messages, HTML and no link preview."""
         await self._post("editMessageText", {
             "chat_id": chat_id, "message_id": message_id, "text": text, "parse_mode": "HTML",
-            "link_preview_options": _NO_PREVIEW, "reply_markup": reply_markup})
+            "link_preview_options": _NO_PREVIEW, "reply_markup": markup_data(reply_markup)})

@@ -9,6 +9,7 @@ for anything malformed, so a forged or stale button gets a clear answer instead 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -105,6 +106,7 @@ def case_list_keyboard(cases: list[tuple[int, str, bool]], page: int, pages: int
     return InlineKeyboardMarkup(rows)
 
 
+@lru_cache(maxsize=4096)  # the same few keyboards for everyone (PTB's objects are immutable)
 def case_card_keyboard(case_id: int, *, subscribed: bool, is_open: bool, lang: str = "en",
                        deadline_passed: bool = False, read_more: bool = False,
                        hearing_id: int | None = None) -> InlineKeyboardMarkup:

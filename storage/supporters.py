@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
+from typing import Any
+
+from sqlalchemy import bindparam, delete, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from content.languages import INTERFACE_LANGUAGES
+from storage import dialect
 from storage.models import LetterAction, Supporter, utcnow
 
 
@@ -19,6 +22,24 @@ async def ensure_supporter(*, session: AsyncSession, chat_id: int, language: str
     elif supporter.blocked_at is not None:
         supporter.blocked_at = None
     return supporter
+
+
+_ADD: dict[str, Any] = {}  # per database kind, built once
+
+
+async def add_supporter(*, session: AsyncSession, chat_id: int, language: str) -> None:
+    """Store this person if they are not stored yet; nothing changes if they are. One INSERT …
+    ON CONFLICT DO NOTHING, no ORM object (a newcomer's /start: bench/burst_bench.py)."""
+    kind = session.bind.dialect.name
+    statement = _ADD.get(kind)
+    if statement is None:
+        statement = _ADD[kind] = (
+            dialect.insert(session, Supporter)
+            .values(chat_id=bindparam("chat_id"), language=bindparam("language"),
+                    language_chosen=False, joined_at=bindparam("joined_at"))
+            .on_conflict_do_nothing(index_elements=["chat_id"]))
+    await (await session.connection()).execute(
+        statement, {"chat_id": chat_id, "language": language, "joined_at": utcnow()})
 
 
 async def get_supporter(*, session: AsyncSession, chat_id: int) -> Supporter | None:
