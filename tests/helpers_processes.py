@@ -163,6 +163,7 @@ class BotProcess:
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
+        self._log.close()
 
     async def wait(self, timeout: float = 20) -> int:
         loop = asyncio.get_running_loop()

@@ -221,9 +221,10 @@ async def _call_in_answer(response: aiohttp.ClientResponse) -> dict[str, Any] | 
 
 
 async def _either(first: Signal, second: Signal, timeout: float | None) -> None:
-    waits = [asyncio.ensure_future(first.wait(timeout)), asyncio.ensure_future(second.wait(timeout))]
-    try:
-        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for wait in waits:
-            wait.cancel()
+    """Until either fires (or ``timeout``). Both are registered before this first yields, so a
+    fire from a delivery that ends meanwhile is not lost (the sender would then sleep with an
+    update it could send)."""
+    if timeout is not None and timeout <= 0:
+        return
+    await asyncio.wait((first.future(), second.future()), timeout=timeout,
+                       return_when=asyncio.FIRST_COMPLETED)

@@ -1,7 +1,11 @@
 """One Starlette app: the webhook Telegram posts updates to, ``/healthz`` and ``/metrics``.
 
-As in PTB's ``customwebhookbot.py`` example, the webhook puts each update into
-``application.update_queue`` and answers 200 at once; the Application handles it from there.
+Unlike PTB's ``customwebhookbot.py`` example, which queues each update and answers 200 at once,
+the webhook answers once the update is handled (through the Application's update processor, so
+each chat's updates still run in order): a process killed meanwhile has not answered, and
+Telegram sends the update again — to another ``web`` process behind the proxy — instead of it
+being lost. A handler's error is the error handler's business and still answers 200, so a
+failing update is not sent again and again.
 A request without the right ``X-Telegram-Bot-Api-Secret-Token`` gets 403 (compared in constant
 time), a body over ``MAX_BODY`` bytes 413, one that is not an update 400. ``worker`` serves the
 same app without the webhook route.
@@ -40,8 +44,10 @@ def webhook_path(webhook_url: str) -> str:
 def build_web_app(*, db: Database, role: str, db_timeout: float,
                   application: Application | None = None, webhook_url: str | None = None,
                   secret: str | None = None) -> Starlette:
+    in_hand = _InHand()
+
     async def healthz(request: Request) -> Response:
-        queued = application.update_queue.qsize() if application is not None else 0
+        queued = in_hand.count if application is not None else 0
         status, body = await health.check(db, role=role, timeout=db_timeout,
                                           update_queue_size=queued)
         return JSONResponse(body, status_code=status)
@@ -53,12 +59,19 @@ def build_web_app(*, db: Database, role: str, db_timeout: float,
     routes = [Route("/healthz", healthz, methods=["GET"]),
               Route("/metrics", metrics_page, methods=["GET"])]
     if application is not None and webhook_url is not None and secret:
-        routes.append(Route(webhook_path(webhook_url), _webhook(application, secret.encode()),
-                            methods=["POST"]))
+        routes.append(Route(webhook_path(webhook_url),
+                            _webhook(application, secret.encode(), in_hand), methods=["POST"]))
     return Starlette(routes=routes)
 
 
-def _webhook(application: Application, secret: bytes):
+class _InHand:
+    """Updates received by the webhook and not yet handled (``update_queue`` in /healthz)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+def _webhook(application: Application, secret: bytes, in_hand: _InHand):
     async def receive(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, secret):
@@ -80,7 +93,12 @@ def _webhook(application: Application, secret: bytes):
             update = None
         if update is None or not isinstance(data.get("update_id"), int):
             return Response(status_code=400)
-        await application.update_queue.put(update)
+        in_hand.count += 1
+        try:
+            await application.update_processor.process_update(
+                update, application.process_update(update))
+        finally:
+            in_hand.count -= 1
         return Response(status_code=200)
 
     return receive
