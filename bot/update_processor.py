@@ -25,7 +25,8 @@ from telegram.ext import BaseUpdateProcessor
 #: below the database pool (storage.db: 20 + 10 on PostgreSQL, 5 + 10 on SQLite, shared with
 #: the delivery worker in `run`), so a burst of people queues here, in order, instead of timing
 #: out waiting for a connection and being told the database is unavailable. Handling is
-#: CPU-bound (about 20 ms an update), so more slots would not answer anyone sooner.
+#: CPU-bound (about 2 ms for a /start, bench/burst_bench.py), so more slots would not
+#: answer anyone sooner (24 measured no better).
 DEFAULT_CONCURRENCY = 12
 
 
