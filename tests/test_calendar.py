@@ -137,7 +137,7 @@ async def test_a_forged_or_stale_calendar_button_changes_nothing(tg):
     await follow(alice)
     for data in ("ic:999999", "ic:abc", "ic:"):
         query = await alice.press_data(data)
+        answered = await alice.answer_to(query)
         await tg.idle()
-        [answered] = [a for a in alice.callback_answers if a.query_id == query]
         assert answered.show_alert and "no longer" in answered.text
     assert all(message.document is None for message in alice.messages)

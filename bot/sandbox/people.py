@@ -295,6 +295,20 @@ class SimUser:
             return head + ": (empty)"
         return head + ":\n" + "\n".join("  " + str(m) for m in hist)
 
+    async def answer_to(self, query_id: str, timeout: float = 5.0) -> CallbackAnswer:
+        """The bot's answer to the button press ``query_id`` (from press/press_data), once it
+        came: a bot that is slow to answer is waited for, not taken for one that never will."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            answer = next((a for a in self.callback_answers if a.query_id == query_id), None)
+            if answer is not None:
+                return answer
+            if loop.time() >= deadline:
+                raise TimeoutError(f"{self.full_name}'s press {query_id} got no answer within "
+                                   f"{timeout}s.\n{self.dump()}\n{self.server.diagnostics()}")
+            await asyncio.sleep(0.01)
+
     async def reply(self, timeout: float = 5.0) -> SimMessage:
         """Wait for the next new or edited bot message in this chat since the user's last
         action (send/press) or the previous reply(); return it (a snapshot)."""
