@@ -16,7 +16,9 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
   every ``poll_interval`` s.
 - **Paces** (:class:`~bot.delivery.pacing.Pacer`): a global token bucket at ``rate``
   messages/s (Telegram: ~30/s) and at most one message per ``per_chat_interval`` seconds in any
-  one chat, measured from the end of the previous send to the next request.
+  one chat, measured from the end of the previous send to the next request. On PostgreSQL the
+  per-chat rule holds across processes too: a claim takes one row per chat, only of chats no
+  one holds or answered less than ``per_chat_interval`` ago (``Supporter.send_free_at``).
 - **Acts on the transport's answer** (:class:`~bot.delivery.results.SendResult`):
   ``RETRY_AFTER``: every sender pauses for that long, then the same row is sent again (no
   attempt counted). ``BLOCKED``: the delivery is ``blocked`` and the supporter's
@@ -25,8 +27,8 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
   for ``retry_budget`` s after the alert was written (:class:`~bot.delivery.retry.
   RetryPolicy`), then ``failed``; many in a row across chats open the circuit breaker
   (:mod:`~bot.delivery.breaker`): everyone waits while one probe tests the channel, and rows
-  that failed meanwhile are re-sent without counting an attempt. ``FAILED``: ``failed`` with
-  the error. ``MALFORMED`` (bad HTML, too long): every row of the alert fails at once. A sent row keeps the channel's ``message_id``.
+  that failed meanwhile are re-sent without counting an attempt. ``FAILED``: ``failed``.
+  ``MALFORMED`` (bad HTML, too long): every row of the alert fails at once.
 - **Attempts** are committed before each request (:mod:`~bot.delivery.attempts`), answers after.
 - **Records each result** (group commit: many results per transaction). A sender keeps its
   concurrency slot until its result is committed, so at most ``concurrency`` messages are ever
@@ -35,13 +37,11 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
   ``progress_interval`` seconds and once at the end (``report["pending"] == 0``); the end also
   sets ``Alert.finished_at``, and exactly one worker reports it.
 
-What an alert looks like in a channel comes from the wiring (``text_for``, ``markup_for``:
-:mod:`~bot.delivery.messages`); ``on_progress`` is e.g. :class:`~bot.delivery.report.
-StatusMessages`, which edits the coordinator's status message. ``personal_for(rows)``, once
-per claimed batch, may give some rows their own copy of the text (thanks to those who wrote);
-rows held by quiet hours (``not_before``) wait for ``schedule_clock`` (the bot's clock).
-Failures are logged as one line per kind and minute (:mod:`~bot.delivery.tally`). The wiring
-(``bot.app._start_delivery``) builds one, starts it, and stops it before closing the transport.
+The wiring (``bot.app._start_delivery``) gives ``text_for``, ``markup_for``
+(:mod:`~bot.delivery.messages`), ``on_progress`` (e.g. :class:`~bot.delivery.report.
+StatusMessages`) and ``personal_for(rows)`` (once per claim: some rows' own copy of the text);
+rows held by quiet hours wait for ``schedule_clock``. Failures are logged as one line per kind
+and minute (:mod:`~bot.delivery.tally`).
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ class DeliveryWorker:
         retry_cap: float = 600.0,
         progress_interval: float = 1.0,
     ) -> None:
-        """``pacer`` shares a send budget with others (e.g. status edits); without it the
+        """``pacer`` shares a send budget (status edits, other processes); without it the
         worker paces itself at ``rate`` and ``per_chat_interval``."""
         if (rate <= 0 or concurrency < 1 or batch < 1 or lease <= 0 or retry_budget <= 0
                 or (max_attempts is not None and max_attempts < 1)):
@@ -130,6 +130,8 @@ class DeliveryWorker:
         self.transport = transport
         self.db = db
         self.pacer = pacer or Pacer(rate, per_chat_interval)
+        # Across processes (PostgreSQL) a chat's next claim waits this long after an answer.
+        self._chat_gap = dt.timedelta(seconds=self.pacer.per_chat_interval)
         self.concurrency = concurrency
         self.batch = batch
         self.retry_policy = RetryPolicy(max_attempts, retry_base, retry_cap, retry_budget)
@@ -140,12 +142,10 @@ class DeliveryWorker:
         self.personal_for = personal_for
         self.on_progress = on_progress
         self.clock = clock or Clock()
-        # The bot's clock for rows held by a recipient's quiet hours (a test's FakeClock).
-        self.schedule_clock = schedule_clock or self.clock
+        self.schedule_clock = schedule_clock or self.clock  # for quiet hours (the bot's)
         self.lease = lease
         self.poll_interval = poll_interval
         self.progress_interval = progress_interval
-        #: counters for logs and benchmarks (this process only)
         self.stats = {"sent": 0, "blocked": 0, "failed": 0, "retried": 0, "rate_limited": 0,
                       "claimed": 0, "held_by_breaker": 0}
 
@@ -238,7 +238,8 @@ class DeliveryWorker:
         if leftovers:
             try:
                 async with self.db.engine.begin() as conn:
-                    await q.release(conn=conn, ids=leftovers)
+                    await q.release(conn=conn, ids=leftovers,
+                                    chat_free_at=self.clock.now() + self._chat_gap)
             except Exception:
                 log.warning("could not release %d claimed deliveries", len(leftovers),
                             exc_info=True)
@@ -303,8 +304,7 @@ class DeliveryWorker:
         return len(rows)
 
     async def _wait_any(self, event: asyncio.Event, timeout: float | None) -> None:
-        # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that
-        # arrives as the event is set, and stop() would wait for that task forever.
+        # Not wait_for: on 3.11 it swallows a cancel arriving as the event is set (stop hangs).
         try:
             async with asyncio.timeout(timeout):
                 await event.wait()
@@ -485,8 +485,7 @@ class DeliveryWorker:
     async def _record(self, row: q.ClaimedDelivery, status: DeliveryStatus, attempts: int,
                       error: str | None, next_attempt_at: dt.datetime | None = None,
                       message_id: int | None = None, *, result: SendResult | None = None) -> None:
-        """Queue the result for the next group commit and wait until it is durable; ``result``:
-        the channel's answer, if a request went out."""
+        """Queue the result for the next group commit and wait until it is durable."""
         assert self._outcomes_ready
         answered, retryable = answer_flags(status, result)
         pending = _Pending(q.Outcome(row.id, row.chat_id, status, attempts, error,
@@ -512,9 +511,10 @@ class DeliveryWorker:
                     async with (self._row_writes, self._attempts.riding() as marks,
                                 self.db.engine.begin() as conn):
                         await marks.write(conn)  # attempts waiting now: one commit for both
+                        now = self.clock.now()
                         await q.record_outcomes(conn=conn,
-                                                outcomes=[p.outcome for p in batch],
-                                                now=self.clock.now())
+                                                outcomes=[p.outcome for p in batch], now=now,
+                                                chat_free_at=now + self._chat_gap)
                     break
                 except asyncio.CancelledError:
                     raise
