@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     Integer,
     String,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import distinct_on
@@ -327,6 +329,7 @@ class Outcome:
     message_id: int | None = None  # of the sent message, as the channel numbers it
     answered: bool = True  # False: the answer was lost (time-out); it may have been delivered
     retryable: bool = False  # failed for a reason that may pass (network, 5xx, time-out)
+    alert_id: int | None = None  # the caller's bookkeeping (not written)
 
 
 async def mark_attempts(*, conn: AsyncConnection, ids: Sequence[int]) -> None:
@@ -340,15 +343,51 @@ async def mark_attempts(*, conn: AsyncConnection, ids: Sequence[int]) -> None:
         )
 
 
+# PostgreSQL: a whole group commit's attempts, sent rows and chat spacing in one statement with
+# arrays (one round trip, and one prepared statement whatever the batch size).
+_RECORD_PG = text(f"""
+WITH marked AS (
+    UPDATE delivery SET attempts = attempts + 1
+    WHERE id = ANY(:marks) AND status = '{SENDING.value}' RETURNING 1),
+sent AS (
+    UPDATE delivery AS d SET status = '{SENT.value}', sent_at = :now, answers = d.answers + 1,
+        message_id = v.message_id, claimed_until = NULL, error = NULL
+    FROM unnest(:ids, :message_ids) AS v(id, message_id) WHERE d.id = v.id RETURNING 1),
+spaced AS (
+    UPDATE supporter SET send_free_at = :free WHERE chat_id = ANY(:chats) RETURNING 1)
+SELECT (SELECT count(*) FROM marked), (SELECT count(*) FROM sent), (SELECT count(*) FROM spaced)
+""").bindparams(bindparam("marks", type_=ARRAY(Integer)), bindparam("ids", type_=ARRAY(Integer)),
+                bindparam("message_ids", type_=ARRAY(BigInteger)),
+                bindparam("chats", type_=ARRAY(BigInteger)),
+                bindparam("now", type_=UTCDateTime()), bindparam("free", type_=UTCDateTime()))
+
+
 async def record_outcomes(*, conn: AsyncConnection, outcomes: Sequence[Outcome],
-                          now: dt.datetime, chat_free_at: dt.datetime | None = None) -> None:
-    """Write many results in the caller's transaction: one UPDATE per chunk of sent rows (the
-    common case), executemany for the rest. PostgreSQL: the chats may be claimed again from
-    ``chat_free_at`` (default ``now``; see :func:`claim_due`)."""
-    if not outcomes:
-        return
+                          now: dt.datetime, chat_free_at: dt.datetime | None = None,
+                          attempts: Sequence[int] = ()) -> None:
+    """Write many results in the caller's transaction, and count an attempt on the leased rows
+    ``attempts`` (about to be sent: :func:`mark_attempts`). PostgreSQL: the attempts, the sent
+    rows (the common case) and the chats' spacing (may be claimed again from ``chat_free_at``,
+    default ``now``; see :func:`claim_due`) in one statement; SQLite: one UPDATE per chunk.
+    Failed and retried rows: executemany."""
     outcomes = sorted(outcomes, key=lambda o: o.id)  # lock rows in one order
     sent = [o for o in outcomes if o.status == SENT]
+    attempts = sorted(attempts)
+    if conn.dialect.name == "postgresql" and not set(attempts) & {o.id for o in outcomes}:
+        if attempts or outcomes:
+            await conn.execute(_RECORD_PG, {
+                "marks": attempts, "ids": [o.id for o in sent],
+                "message_ids": [o.message_id for o in sent],
+                "chats": sorted({o.chat_id for o in outcomes}), "now": now,
+                "free": chat_free_at or now})
+        sent = []
+    else:  # a row both marked and answered here would be updated twice by one statement
+        if attempts:
+            await mark_attempts(conn=conn, ids=attempts)
+        if conn.dialect.name == "postgresql":
+            for chunk in _chunks(sorted({o.chat_id for o in outcomes})):
+                await conn.execute(update(SUPPORTER).where(SUPPORTER.c.chat_id.in_(chunk))
+                                   .values(send_free_at=chat_free_at or now))
     for chunk in _chunks(sent):
         message_ids = case({o.id: literal(o.message_id, BigInteger) for o in chunk},
                            value=DELIVERY.c.id, else_=None)
@@ -381,10 +420,6 @@ async def record_outcomes(*, conn: AsyncConnection, outcomes: Sequence[Outcome],
               "b_next": o.next_attempt_at or now, "b_answered": int(o.answered)}
              for o in retry],
         )
-    if conn.dialect.name == "postgresql":
-        for chunk in _chunks(sorted({o.chat_id for o in outcomes})):
-            await conn.execute(update(SUPPORTER).where(SUPPORTER.c.chat_id.in_(chunk))
-                               .values(send_free_at=chat_free_at or now))
     blocked_chats = sorted({o.chat_id for o in outcomes if o.status == BLOCKED})
     if blocked_chats:
         await mark_chats_blocked(conn=conn, chat_ids=blocked_chats, now=now)

@@ -29,10 +29,11 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
   (:mod:`~bot.delivery.breaker`): everyone waits while one probe tests the channel, and rows
   that failed meanwhile are re-sent without counting an attempt. ``FAILED``: ``failed``.
   ``MALFORMED`` (bad HTML, too long): every row of the alert fails at once.
-- **Attempts** are committed before each request (:mod:`~bot.delivery.attempts`), answers after.
-- **Records each result** (group commit: many results per transaction). A sender keeps its
-  concurrency slot until its result is committed, so at most ``concurrency`` messages are ever
-  sent-but-unrecorded: a process killed at any instant re-sends at most that many after restart.
+- **Records** attempts before each request (:mod:`~bot.delivery.attempts`) and each result,
+  all in group commits by one writer: each commit takes the attempts waiting, then the results.
+  A sender goes on to its next row at once but sends it only once its attempt is committed,
+  hence its previous result too: at most ``concurrency`` messages are ever sent-but-unrecorded,
+  and a process killed at any instant re-sends at most that many after restart.
 - **Reports progress** per alert through ``on_progress(alert_id, report)`` at most once per
   ``progress_interval`` seconds and once at the end (``report["pending"] == 0``); the end also
   sets ``Alert.finished_at``, and exactly one worker reports it.
@@ -50,7 +51,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.delivery.attempts import AttemptMarks, answer_flags
@@ -85,14 +86,6 @@ class _Held:
     row: q.ClaimedDelivery
     deadline: float  # loop time after which our lease may have run out: do not send
     personal: Callable[[str], str] | None = None  # this recipient's own copy of the text
-
-
-@dataclass(eq=False)
-class _Pending:
-    outcome: q.Outcome
-    alert_id: int
-    done: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop()
-                                 .create_future())
 
 
 class DeliveryWorker:
@@ -147,7 +140,7 @@ class DeliveryWorker:
         self.poll_interval = poll_interval
         self.progress_interval = progress_interval
         self.stats = {"sent": 0, "blocked": 0, "failed": 0, "retried": 0, "rate_limited": 0,
-                      "claimed": 0, "held_by_breaker": 0}
+                      "claimed": 0, "held_by_breaker": 0, "commits": 0}
 
         # (-priority, claim, turn within its alert, seq) → urgent first, then round-robin
         self._queue: asyncio.PriorityQueue[tuple[tuple[int, int, int, int], _Held]] | None = None
@@ -156,18 +149,18 @@ class DeliveryWorker:
         self._held_per_alert: dict[int, int] = {}
         self._last_report: dict[int, float] = {}
         self._blocked_chats: set[int] = set()
-        self._outcomes: list[_Pending] = []
+        self._outcomes: list[q.Outcome] = []
         # The heartbeat and the recorder update the same held rows: one at a time, or
         # PostgreSQL may find them deadlocked on each other's row locks.
         self._row_writes = asyncio.Lock()
-        self._attempts = AttemptMarks(db, self._row_writes)  # committed before each request
+        self._attempts = AttemptMarks(self._writes_waiting)  # committed before each request
         self._dirty: set[int] = set()
         self._sending: set[asyncio.Task] = set()
         self._tasks: list[asyncio.Task] = []
         self._consumers: list[asyncio.Task] = []
         self._wake: asyncio.Event | None = None
         self._need_more: asyncio.Event | None = None
-        self._outcomes_ready: asyncio.Event | None = None
+        self._outcomes_ready = asyncio.Event()  # results or attempts wait for the writer
         self._dirty_ready: asyncio.Event | None = None
         self._check_finished = True
         self._stopping = False
@@ -188,7 +181,6 @@ class DeliveryWorker:
             asyncio.create_task(self._record_loop(), name="delivery-record"),
             asyncio.create_task(self._lease_loop(), name="delivery-lease"),
             asyncio.create_task(self._progress_loop(), name="delivery-progress"),
-            asyncio.create_task(self._attempts.run(), name="delivery-attempts"),
         ]
         self._consumers = [asyncio.create_task(self._consume(), name=f"delivery-send-{n}")
                            for n in range(self.concurrency)]
@@ -485,36 +477,42 @@ class DeliveryWorker:
     async def _record(self, row: q.ClaimedDelivery, status: DeliveryStatus, attempts: int,
                       error: str | None, next_attempt_at: dt.datetime | None = None,
                       message_id: int | None = None, *, result: SendResult | None = None) -> None:
-        """Queue the result for the next group commit and wait until it is durable."""
-        assert self._outcomes_ready
+        """Queue the result for the next group commit (the sender's next attempt waits for it,
+        see :meth:`_record_loop`)."""
         answered, retryable = answer_flags(status, result)
-        pending = _Pending(q.Outcome(row.id, row.chat_id, status, attempts, error,
-                                     next_attempt_at, message_id, answered, retryable),
-                           row.alert_id)
-        self._outcomes.append(pending)
+        self._outcomes.append(q.Outcome(row.id, row.chat_id, status, attempts, error,
+                                        next_attempt_at, message_id, answered, retryable,
+                                        row.alert_id))
+        self._writes_waiting()
+
+    def _writes_waiting(self) -> None:
         self._outcomes_ready.set()
-        await asyncio.shield(pending.done)
 
     async def _record_loop(self) -> None:
+        """The one writer: commits the waiting attempts, then the waiting results, in one
+        transaction, again and again while there are any (what arrives during a commit goes in
+        the next). Attempts are taken first: a sender's result is queued before its next
+        attempt, so once that attempt is committed, so is the result."""
         assert self._outcomes_ready
         while True:
-            if not self._outcomes:
+            if not self._outcomes and not self._attempts.waiting:
                 if self._final_flush:
                     return
                 await self._outcomes_ready.wait()
                 self._outcomes_ready.clear()
                 continue
-            batch, self._outcomes = self._outcomes, []
+            batch: list[q.Outcome] = []
             failures = 0
             while True:
                 try:
                     async with (self._row_writes, self._attempts.riding() as marks,
                                 self.db.engine.begin() as conn):
-                        await marks.write(conn)  # attempts waiting now: one commit for both
+                        batch, self._outcomes = batch + self._outcomes, []
                         now = self.clock.now()
-                        await q.record_outcomes(conn=conn,
-                                                outcomes=[p.outcome for p in batch], now=now,
-                                                chat_free_at=now + self._chat_gap)
+                        await q.record_outcomes(conn=conn, outcomes=batch, now=now,
+                                                chat_free_at=now + self._chat_gap,
+                                                attempts=marks.ids)
+                    self.stats["commits"] += 1
                     break
                 except asyncio.CancelledError:
                     raise
@@ -525,17 +523,19 @@ class DeliveryWorker:
                     if self._stopping and failures >= 3:
                         break  # the rows stay leased; the lease runs out and they are re-sent
                     await asyncio.sleep(min(0.2 * 2 ** failures, 5.0))
-            retried = False
-            for pending in batch:
-                self._unhold(pending.outcome.id)
-                self._dirty.add(pending.alert_id)
-                retried = retried or pending.outcome.status == DeliveryStatus.PENDING
-                if not pending.done.done():
-                    pending.done.set_result(None)
-            if retried:
-                self.wake()
-            assert self._dirty_ready
-            self._dirty_ready.set()
+            if batch:
+                self._recorded(batch)
+
+    def _recorded(self, batch: list[q.Outcome]) -> None:
+        retried = False
+        for outcome in batch:
+            self._unhold(outcome.id)
+            self._dirty.add(outcome.alert_id)
+            retried = retried or outcome.status == DeliveryStatus.PENDING
+        if retried:
+            self.wake()
+        assert self._dirty_ready
+        self._dirty_ready.set()
 
     # ------------------------------------------------------------------------ progress
     async def _progress_loop(self) -> None:
