@@ -9,8 +9,8 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
   (:mod:`storage.fair_claims`). While rows are held a heartbeat renews their lease every
   ``lease/4`` s, and a row is only sent while its lease is known to be valid; rows of a process
   that died become pending again when their lease (default 10 s) runs out. Only ``batch`` rows
-  are in memory at a time. Leases are timestamps written by each process's clock: hosts sharing
-  one PostgreSQL need clocks in sync to well under the lease (NTP gives milliseconds).
+  (and ``concurrency`` more) are in memory at a time. Leases are timestamps of each process's
+  clock: hosts sharing one PostgreSQL need clocks in sync to well under the lease (NTP: ms).
 - **Wakes by itself.** A commit that enqueued an alert through this worker's ``Database``
   wakes it at once (an outbox listener); rows written by other processes are found by polling
   every ``poll_interval`` s.
@@ -153,7 +153,8 @@ class DeliveryWorker:
         # The heartbeat and the recorder update the same held rows: one at a time, or
         # PostgreSQL may find them deadlocked on each other's row locks.
         self._row_writes = asyncio.Lock()
-        self._attempts = AttemptMarks(self._writes_waiting)  # committed before each request
+        # Attempts are committed before each request, by the writer of results.
+        self._attempts = AttemptMarks(lambda: self._outcomes_ready.set())
         self._dirty: set[int] = set()
         self._sending: set[asyncio.Task] = set()
         self._tasks: list[asyncio.Task] = []
@@ -483,9 +484,6 @@ class DeliveryWorker:
         self._outcomes.append(q.Outcome(row.id, row.chat_id, status, attempts, error,
                                         next_attempt_at, message_id, answered, retryable,
                                         row.alert_id))
-        self._writes_waiting()
-
-    def _writes_waiting(self) -> None:
         self._outcomes_ready.set()
 
     async def _record_loop(self) -> None:
