@@ -1,6 +1,8 @@
 """Queries for the alert outbox: alerts, their deliveries, and the claims delivery workers take.
 
-Everything here is set-based SQL that runs the same on SQLite and PostgreSQL:
+Everything here is set-based SQL that runs the same on SQLite and PostgreSQL (except two
+PostgreSQL-only parts for several processes: the per-chat rule in the claim, and results
+written by one statement over arrays):
 
 - an alert and one ``Delivery`` row per active subscriber are written by one
   ``INSERT … SELECT`` in the caller's transaction (no Python loop over subscribers);
@@ -11,7 +13,9 @@ Everything here is set-based SQL that runs the same on SQLite and PostgreSQL:
   conditional ``WITH due AS (SELECT … LIMIT n FOR UPDATE SKIP LOCKED) UPDATE … WHERE id IN
   due AND status='pending' RETURNING``. PostgreSQL skips rows another transaction is claiming;
   SQLite runs each write statement under its database write lock, so the re-checked status
-  makes the claim exclusive there too.
+  makes the claim exclusive there too. On PostgreSQL the claim also locks each chosen person's
+  row, takes one row per chat and skips chats whose ``send_free_at`` is still ahead
+  (:func:`claim_due`), so Telegram's 1 msg/s per chat holds across processes.
 
 The worker-side functions take a Core ``AsyncConnection`` (``db.engine.begin()``): they run
 hundreds of times a second during a broadcast and need no ORM.
