@@ -7,8 +7,10 @@ Prints messages/s (first → last accepted send, on the server's record) for
    ``Bot`` as transport (:class:`bot.delivery.TelegramTransport`);
 3. the same worker with the lean transport (:class:`bot.delivery.lean.LeanTelegramTransport`,
    ``allow_paid_broadcast`` on), at concurrency 8 and 32;
+4. the lean worker without the 1000 msg/s cap (what the worker itself can do: on loopback a
+   plain loop may run faster than 1000 msg/s, and no capped worker can be 1.3× that);
 
-and each worker's ratio to the baseline. The Bot API server runs in another process (without
+and each worker's ratio to the baseline, and how many results each group commit recorded. The Bot API server runs in another process (without
 flood limits). With ``--profile FILE`` the lean run at concurrency 8 is profiled (cProfile).
 
 Run from the repository root::
