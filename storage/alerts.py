@@ -1,6 +1,8 @@
 """Queries for the alert outbox: alerts, their deliveries, and the claims delivery workers take.
 
-Everything here is set-based SQL that runs the same on SQLite and PostgreSQL:
+Everything here is set-based SQL that runs the same on SQLite and PostgreSQL (except two
+PostgreSQL-only parts for several processes: the per-chat rule in the claim, and results
+written by one statement over arrays):
 
 - an alert and one ``Delivery`` row per active subscriber are written by one
   ``INSERT … SELECT`` in the caller's transaction (no Python loop over subscribers);
@@ -11,7 +13,9 @@ Everything here is set-based SQL that runs the same on SQLite and PostgreSQL:
   conditional ``WITH due AS (SELECT … LIMIT n FOR UPDATE SKIP LOCKED) UPDATE … WHERE id IN
   due AND status='pending' RETURNING``. PostgreSQL skips rows another transaction is claiming;
   SQLite runs each write statement under its database write lock, so the re-checked status
-  makes the claim exclusive there too.
+  makes the claim exclusive there too. On PostgreSQL the claim also locks each chosen person's
+  row, takes one row per chat and skips chats whose ``send_free_at`` is still ahead
+  (:func:`claim_due`), so Telegram's 1 msg/s per chat holds across processes.
 
 The worker-side functions take a Core ``AsyncConnection`` (``db.engine.begin()``): they run
 hundreds of times a second during a broadcast and need no ORM.
@@ -24,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     Integer,
     String,
@@ -33,8 +38,10 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    text,
     update,
 )
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.sqltypes import UTCDateTime
@@ -195,30 +202,52 @@ async def claim_due(*, conn: AsyncConnection, now: dt.datetime, lease_until: dt.
     """Lease up to ``limit`` due pending rows of ``channel`` (of one alert, if given) to the
     caller (oldest first); see module doc. :mod:`storage.fair_claims` shares a claim between
     alerts. A row held by its recipient's quiet hours (``not_before``) waits until
-    ``held_now`` (the bot's scheduling clock; default ``now``) reaches it."""
+    ``held_now`` (the bot's scheduling clock; default ``now``) reaches it.
+
+    PostgreSQL (several processes): at most one row per chat, and only of chats whose
+    ``send_free_at`` has passed; the same statement sets it to ``lease_until`` (nobody else
+    claims the chat while the row is held) and :func:`record_outcomes` moves it to one
+    interval after the answer, so Telegram's 1 msg/s per chat holds across processes. The
+    chat's row is locked with the delivery's (``SKIP LOCKED``), so two claims running at once
+    cannot both take it: the second skips it, or re-reads ``send_free_at`` once the first has
+    committed."""
     held_now = held_now or now
+    paced = conn.dialect.name == "postgresql"
     # A CTE, not "id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)": PostgreSQL may re-run
     # such a subquery while the UPDATE proceeds, and each re-run skips the rows this very
     # statement just updated and returns the next n — claiming far more than n rows.
     due = (
-        select(DELIVERY.c.id)
+        select(DELIVERY.c.id, DELIVERY.c.supporter_id, DELIVERY.c.next_attempt_at)
         .where(DELIVERY.c.status == PENDING, DELIVERY.c.next_attempt_at <= now,
                DELIVERY.c.channel == channel,
                DELIVERY.c.not_before.is_(None) | (DELIVERY.c.not_before <= held_now))
         .where(*([] if alert_id is None else [DELIVERY.c.alert_id == alert_id]))
         .order_by(DELIVERY.c.next_attempt_at)
         .limit(limit)
-        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders nothing
-        .cte("due")
-        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
+    if paced:
+        due = (due.join(SUPPORTER, SUPPORTER.c.chat_id == DELIVERY.c.supporter_id)
+               .where(SUPPORTER.c.send_free_at.is_(None) | (SUPPORTER.c.send_free_at <= now))
+               # NO KEY: the supporter row stays free for foreign-key checks (enqueues)
+               .with_for_update(skip_locked=True, key_share=True, of=[DELIVERY, SUPPORTER]))
+    else:
+        due = due.with_for_update(skip_locked=True)  # SQLite renders nothing
+    due = due.cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
+    chosen = due
+    if paced:  # one row per chat: its earliest due
+        chosen = (select(due.c.id, due.c.supporter_id).ext(distinct_on(due.c.supporter_id))
+                  .order_by(due.c.supporter_id, due.c.next_attempt_at, due.c.id).cte("chosen"))
     statement = (
         update(DELIVERY)
-        .where(DELIVERY.c.id.in_(select(due.c.id)), DELIVERY.c.status == PENDING)
+        .where(DELIVERY.c.id.in_(select(chosen.c.id)), DELIVERY.c.status == PENDING)
         .values(status=SENDING, claimed_until=lease_until)
         .returning(DELIVERY.c.id, DELIVERY.c.alert_id, DELIVERY.c.supporter_id,
                    DELIVERY.c.attempts, DELIVERY.c.edit_message_id)
     )
+    if paced:
+        statement = statement.add_cte(
+            update(SUPPORTER).where(SUPPORTER.c.chat_id.in_(select(chosen.c.supporter_id)))
+            .values(send_free_at=lease_until).cte("busy"))
     rows = (await conn.execute(statement)).all()
     languages: dict[int, str] = {}
     for chunk in _chunks(sorted({row[2] for row in rows})):
@@ -231,8 +260,24 @@ async def claim_due(*, conn: AsyncConnection, now: dt.datetime, lease_until: dt.
     return claimed
 
 
+async def _space_chats(conn: AsyncConnection, ids: Sequence[int], free_at: dt.datetime,
+                       *, extend: bool = False) -> None:
+    """PostgreSQL: the chats of these leased rows may be claimed again from ``free_at`` (or,
+    ``extend``, not before it)."""
+    if conn.dialect.name != "postgresql":
+        return
+    free = literal(free_at, UTCDateTime())
+    value = func.greatest(SUPPORTER.c.send_free_at, free) if extend else free
+    for chunk in _chunks(list(ids)):
+        chats = select(DELIVERY.c.supporter_id).where(DELIVERY.c.id.in_(chunk),
+                                                      DELIVERY.c.status == SENDING)
+        await conn.execute(update(SUPPORTER).where(SUPPORTER.c.chat_id.in_(chats))
+                           .values(send_free_at=value))
+
+
 async def renew_leases(*, conn: AsyncConnection, ids: Sequence[int],
                        lease_until: dt.datetime) -> None:
+    await _space_chats(conn, ids, lease_until, extend=True)  # still ours: nobody else's
     for chunk in _chunks(list(ids)):
         await conn.execute(
             update(DELIVERY)
@@ -241,8 +286,11 @@ async def renew_leases(*, conn: AsyncConnection, ids: Sequence[int],
         )
 
 
-async def release(*, conn: AsyncConnection, ids: Sequence[int]) -> None:
-    """Give leased rows back (not sent): pending again, due at once."""
+async def release(*, conn: AsyncConnection, ids: Sequence[int],
+                  chat_free_at: dt.datetime | None = None) -> None:
+    """Give leased rows back (not sent): pending again, due at once; their chats free from
+    ``chat_free_at`` (a request cut short may have reached the chat), else at once."""
+    await _space_chats(conn, ids, chat_free_at or utcnow())
     for chunk in _chunks(list(ids)):
         await conn.execute(
             update(DELIVERY)
@@ -285,6 +333,7 @@ class Outcome:
     message_id: int | None = None  # of the sent message, as the channel numbers it
     answered: bool = True  # False: the answer was lost (time-out); it may have been delivered
     retryable: bool = False  # failed for a reason that may pass (network, 5xx, time-out)
+    alert_id: int | None = None  # the caller's bookkeeping (not written)
 
 
 async def mark_attempts(*, conn: AsyncConnection, ids: Sequence[int]) -> None:
@@ -298,14 +347,51 @@ async def mark_attempts(*, conn: AsyncConnection, ids: Sequence[int]) -> None:
         )
 
 
+# PostgreSQL: a whole group commit's attempts, sent rows and chat spacing in one statement with
+# arrays (one round trip, and one prepared statement whatever the batch size).
+_RECORD_PG = text(f"""
+WITH marked AS (
+    UPDATE delivery SET attempts = attempts + 1
+    WHERE id = ANY(:marks) AND status = '{SENDING.value}' RETURNING 1),
+sent AS (
+    UPDATE delivery AS d SET status = '{SENT.value}', sent_at = :now, answers = d.answers + 1,
+        message_id = v.message_id, claimed_until = NULL, error = NULL
+    FROM unnest(:ids, :message_ids) AS v(id, message_id) WHERE d.id = v.id RETURNING 1),
+spaced AS (
+    UPDATE supporter SET send_free_at = :free WHERE chat_id = ANY(:chats) RETURNING 1)
+SELECT (SELECT count(*) FROM marked), (SELECT count(*) FROM sent), (SELECT count(*) FROM spaced)
+""").bindparams(bindparam("marks", type_=ARRAY(Integer)), bindparam("ids", type_=ARRAY(Integer)),
+                bindparam("message_ids", type_=ARRAY(BigInteger)),
+                bindparam("chats", type_=ARRAY(BigInteger)),
+                bindparam("now", type_=UTCDateTime()), bindparam("free", type_=UTCDateTime()))
+
+
 async def record_outcomes(*, conn: AsyncConnection, outcomes: Sequence[Outcome],
-                          now: dt.datetime) -> None:
-    """Write many results in the caller's transaction: one UPDATE per chunk of sent rows (the
-    common case), executemany for the rest."""
-    if not outcomes:
-        return
+                          now: dt.datetime, chat_free_at: dt.datetime | None = None,
+                          attempts: Sequence[int] = ()) -> None:
+    """Write many results in the caller's transaction, and count an attempt on the leased rows
+    ``attempts`` (about to be sent: :func:`mark_attempts`). PostgreSQL: the attempts, the sent
+    rows (the common case) and the chats' spacing (may be claimed again from ``chat_free_at``,
+    default ``now``; see :func:`claim_due`) in one statement; SQLite: one UPDATE per chunk.
+    Failed and retried rows: executemany."""
     outcomes = sorted(outcomes, key=lambda o: o.id)  # lock rows in one order
     sent = [o for o in outcomes if o.status == SENT]
+    attempts = sorted(attempts)
+    if conn.dialect.name == "postgresql" and not set(attempts) & {o.id for o in outcomes}:
+        if attempts or outcomes:
+            await conn.execute(_RECORD_PG, {
+                "marks": attempts, "ids": [o.id for o in sent],
+                "message_ids": [o.message_id for o in sent],
+                "chats": sorted({o.chat_id for o in outcomes}), "now": now,
+                "free": chat_free_at or now})
+        sent = []
+    else:  # a row both marked and answered here would be updated twice by one statement
+        if attempts:
+            await mark_attempts(conn=conn, ids=attempts)
+        if conn.dialect.name == "postgresql":
+            for chunk in _chunks(sorted({o.chat_id for o in outcomes})):
+                await conn.execute(update(SUPPORTER).where(SUPPORTER.c.chat_id.in_(chunk))
+                                   .values(send_free_at=chat_free_at or now))
     for chunk in _chunks(sent):
         message_ids = case({o.id: literal(o.message_id, BigInteger) for o in chunk},
                            value=DELIVERY.c.id, else_=None)

@@ -71,6 +71,9 @@ class Supporter(SQLModel, table=True):
     language_chosen: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     joined_at: dt.datetime = Field(default_factory=utcnow)
     blocked_at: dt.datetime | None = None  # set when Telegram says the person blocked the bot
+    # PostgreSQL: no delivery worker of any process may claim this chat's next message before
+    # then (Telegram's 1 msg/s per chat; storage.alerts.claim_due). None: at once.
+    send_free_at: dt.datetime | None = None
 
 
 class Case(SQLModel, table=True):

@@ -9,7 +9,8 @@ a worker that has nothing to send reserves nothing (no heartbeats, no guess of h
 are alive). A 429 pushes the next slot past Telegram's ``retry_after`` for everyone.
 
 Times are the database server's (``statement_timestamp()``), so hosts' clocks do not matter.
-PostgreSQL only: on SQLite there is one process, and its local pacer is the whole budget.
+PostgreSQL only: on SQLite there is one process, and its local pacer is the whole budget. The
+per-chat limit (1 msg/s) is not kept here but by the claim (``storage.alerts.claim_due``).
 """
 
 from __future__ import annotations

@@ -59,10 +59,14 @@ async def test_urgent_alert_overtakes_bulk_and_bulk_alerts_take_turns(db, server
     assert before.count("First") >= 7 and before.count("Second") >= 7, before
     # The correction went out before what was left of the bulletins: once its first copy went,
     # only the few rows already in the senders' hands or claimed just before could pass it.
+    # On PostgreSQL a claim also skips the chats of those rows (one message per chat at a time,
+    # across processes), and fills its place with bulletins for other chats until they are free.
     start = labels.index("Correction:")
     end = len(labels) - labels[::-1].index("Correction:")
     overtaken = [label for label in labels[start:end] if label != "Correction:"]
-    assert len(overtaken) <= OPTIONS["batch"] + OPTIONS["concurrency"], labels[start:end]
+    in_hand = OPTIONS["batch"] + OPTIONS["concurrency"]
+    limit = in_hand if db.is_sqlite else 2 * in_hand
+    assert len(overtaken) <= limit, labels[start:end]
     assert labels[end:], "the bulletins were already done: nothing was overtaken"
 
 

@@ -1,7 +1,8 @@
 """A pacer whose global pace is the deployment's, not the process's.
 
-:class:`SharedPacer` keeps :class:`~bot.delivery.pacing.Pacer`'s per-chat spacing and local
-pause, but takes its global send slots from the database (:mod:`storage.send_budget`): a few
+:class:`SharedPacer` keeps :class:`~bot.delivery.pacing.Pacer`'s per-chat spacing (across
+processes the claim keeps it: ``storage.alerts.claim_due``) and local pause, but takes its
+global send slots from the database (:mod:`storage.send_budget`): a few
 slots at a time (``block``, about a fifth of a second's worth), spaced ``1/rate`` apart. A slot
 not used within ``stale`` seconds of its time is dropped rather than sent late, so a slow
 process never bunches its sends up against another's. If the database cannot be reached the

@@ -6,8 +6,11 @@
 - **Per chat**: one send at a time in a chat, and at least ``per_chat_interval`` s from the end
   of the previous send there to the next request.
 
-One ``Pacer`` per process today; the worker and the status-message editor share it. A budget
-shared by several processes would be another object with the same methods.
+One ``Pacer`` per process; the worker and the status-message editor share it. Across processes
+on PostgreSQL, :class:`~bot.delivery.budget.SharedPacer` takes the global slots from the
+database, and the per-chat rule is kept by the claim itself (``storage.alerts.claim_due``: one
+row per chat, none of a chat answered less than ``per_chat_interval`` ago); this spacing then
+only orders the process's own sends.
 """
 
 from __future__ import annotations

@@ -9,14 +9,16 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
   (:mod:`storage.fair_claims`). While rows are held a heartbeat renews their lease every
   ``lease/4`` s, and a row is only sent while its lease is known to be valid; rows of a process
   that died become pending again when their lease (default 10 s) runs out. Only ``batch`` rows
-  are in memory at a time. Leases are timestamps written by each process's clock: hosts sharing
-  one PostgreSQL need clocks in sync to well under the lease (NTP gives milliseconds).
+  (and ``concurrency`` more) are in memory at a time. Leases are timestamps of each process's
+  clock: hosts sharing one PostgreSQL need clocks in sync to well under the lease (NTP: ms).
 - **Wakes by itself.** A commit that enqueued an alert through this worker's ``Database``
   wakes it at once (an outbox listener); rows written by other processes are found by polling
   every ``poll_interval`` s.
 - **Paces** (:class:`~bot.delivery.pacing.Pacer`): a global token bucket at ``rate``
   messages/s (Telegram: ~30/s) and at most one message per ``per_chat_interval`` seconds in any
-  one chat, measured from the end of the previous send to the next request.
+  one chat, measured from the end of the previous send to the next request. On PostgreSQL the
+  per-chat rule holds across processes too: a claim takes one row per chat, only of chats no
+  one holds or answered less than ``per_chat_interval`` ago (``Supporter.send_free_at``).
 - **Acts on the transport's answer** (:class:`~bot.delivery.results.SendResult`):
   ``RETRY_AFTER``: every sender pauses for that long, then the same row is sent again (no
   attempt counted). ``BLOCKED``: the delivery is ``blocked`` and the supporter's
@@ -25,23 +27,22 @@ It sends the ``Delivery`` rows written by :func:`bot.alerts.enqueue_alert`:
   for ``retry_budget`` s after the alert was written (:class:`~bot.delivery.retry.
   RetryPolicy`), then ``failed``; many in a row across chats open the circuit breaker
   (:mod:`~bot.delivery.breaker`): everyone waits while one probe tests the channel, and rows
-  that failed meanwhile are re-sent without counting an attempt. ``FAILED``: ``failed`` with
-  the error. ``MALFORMED`` (bad HTML, too long): every row of the alert fails at once. A sent row keeps the channel's ``message_id``.
-- **Attempts** are committed before each request (:mod:`~bot.delivery.attempts`), answers after.
-- **Records each result** (group commit: many results per transaction). A sender keeps its
-  concurrency slot until its result is committed, so at most ``concurrency`` messages are ever
-  sent-but-unrecorded: a process killed at any instant re-sends at most that many after restart.
+  that failed meanwhile are re-sent without counting an attempt. ``FAILED``: ``failed``.
+  ``MALFORMED`` (bad HTML, too long): every row of the alert fails at once.
+- **Records** attempts before each request (:mod:`~bot.delivery.attempts`) and each result,
+  all in group commits by one writer: each commit takes the attempts waiting, then the results.
+  A sender goes on to its next row at once but sends it only once its attempt is committed,
+  hence its previous result too: at most ``concurrency`` messages are ever sent-but-unrecorded,
+  and a process killed at any instant re-sends at most that many after restart.
 - **Reports progress** per alert through ``on_progress(alert_id, report)`` at most once per
   ``progress_interval`` seconds and once at the end (``report["pending"] == 0``); the end also
   sets ``Alert.finished_at``, and exactly one worker reports it.
 
-What an alert looks like in a channel comes from the wiring (``text_for``, ``markup_for``:
-:mod:`~bot.delivery.messages`); ``on_progress`` is e.g. :class:`~bot.delivery.report.
-StatusMessages`, which edits the coordinator's status message. ``personal_for(rows)``, once
-per claimed batch, may give some rows their own copy of the text (thanks to those who wrote);
-rows held by quiet hours (``not_before``) wait for ``schedule_clock`` (the bot's clock).
-Failures are logged as one line per kind and minute (:mod:`~bot.delivery.tally`). The wiring
-(``bot.app._start_delivery``) builds one, starts it, and stops it before closing the transport.
+The wiring (``bot.app._start_delivery``) gives ``text_for``, ``markup_for``
+(:mod:`~bot.delivery.messages`), ``on_progress`` (e.g. :class:`~bot.delivery.report.
+StatusMessages`) and ``personal_for(rows)`` (once per claim: some rows' own copy of the text);
+rows held by quiet hours wait for ``schedule_clock``. Failures are logged as one line per kind
+and minute (:mod:`~bot.delivery.tally`).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.delivery.attempts import AttemptMarks, answer_flags
@@ -87,14 +88,6 @@ class _Held:
     personal: Callable[[str], str] | None = None  # this recipient's own copy of the text
 
 
-@dataclass(eq=False)
-class _Pending:
-    outcome: q.Outcome
-    alert_id: int
-    done: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop()
-                                 .create_future())
-
-
 class DeliveryWorker:
     def __init__(
         self,
@@ -121,7 +114,7 @@ class DeliveryWorker:
         retry_cap: float = 600.0,
         progress_interval: float = 1.0,
     ) -> None:
-        """``pacer`` shares a send budget with others (e.g. status edits); without it the
+        """``pacer`` shares a send budget (status edits, other processes); without it the
         worker paces itself at ``rate`` and ``per_chat_interval``."""
         if (rate <= 0 or concurrency < 1 or batch < 1 or lease <= 0 or retry_budget <= 0
                 or (max_attempts is not None and max_attempts < 1)):
@@ -130,6 +123,8 @@ class DeliveryWorker:
         self.transport = transport
         self.db = db
         self.pacer = pacer or Pacer(rate, per_chat_interval)
+        # Across processes (PostgreSQL) a chat's next claim waits this long after an answer.
+        self._chat_gap = dt.timedelta(seconds=self.pacer.per_chat_interval)
         self.concurrency = concurrency
         self.batch = batch
         self.retry_policy = RetryPolicy(max_attempts, retry_base, retry_cap, retry_budget)
@@ -140,14 +135,12 @@ class DeliveryWorker:
         self.personal_for = personal_for
         self.on_progress = on_progress
         self.clock = clock or Clock()
-        # The bot's clock for rows held by a recipient's quiet hours (a test's FakeClock).
-        self.schedule_clock = schedule_clock or self.clock
+        self.schedule_clock = schedule_clock or self.clock  # for quiet hours (the bot's)
         self.lease = lease
         self.poll_interval = poll_interval
         self.progress_interval = progress_interval
-        #: counters for logs and benchmarks (this process only)
         self.stats = {"sent": 0, "blocked": 0, "failed": 0, "retried": 0, "rate_limited": 0,
-                      "claimed": 0, "held_by_breaker": 0}
+                      "claimed": 0, "held_by_breaker": 0, "commits": 0}
 
         # (-priority, claim, turn within its alert, seq) → urgent first, then round-robin
         self._queue: asyncio.PriorityQueue[tuple[tuple[int, int, int, int], _Held]] | None = None
@@ -156,18 +149,19 @@ class DeliveryWorker:
         self._held_per_alert: dict[int, int] = {}
         self._last_report: dict[int, float] = {}
         self._blocked_chats: set[int] = set()
-        self._outcomes: list[_Pending] = []
+        self._outcomes: list[q.Outcome] = []
         # The heartbeat and the recorder update the same held rows: one at a time, or
         # PostgreSQL may find them deadlocked on each other's row locks.
         self._row_writes = asyncio.Lock()
-        self._attempts = AttemptMarks(db, self._row_writes)  # committed before each request
+        # Attempts are committed before each request, by the writer of results.
+        self._attempts = AttemptMarks(lambda: self._outcomes_ready.set())
         self._dirty: set[int] = set()
         self._sending: set[asyncio.Task] = set()
         self._tasks: list[asyncio.Task] = []
         self._consumers: list[asyncio.Task] = []
         self._wake: asyncio.Event | None = None
         self._need_more: asyncio.Event | None = None
-        self._outcomes_ready: asyncio.Event | None = None
+        self._outcomes_ready = asyncio.Event()  # results or attempts wait for the writer
         self._dirty_ready: asyncio.Event | None = None
         self._check_finished = True
         self._stopping = False
@@ -188,7 +182,6 @@ class DeliveryWorker:
             asyncio.create_task(self._record_loop(), name="delivery-record"),
             asyncio.create_task(self._lease_loop(), name="delivery-lease"),
             asyncio.create_task(self._progress_loop(), name="delivery-progress"),
-            asyncio.create_task(self._attempts.run(), name="delivery-attempts"),
         ]
         self._consumers = [asyncio.create_task(self._consume(), name=f"delivery-send-{n}")
                            for n in range(self.concurrency)]
@@ -238,7 +231,8 @@ class DeliveryWorker:
         if leftovers:
             try:
                 async with self.db.engine.begin() as conn:
-                    await q.release(conn=conn, ids=leftovers)
+                    await q.release(conn=conn, ids=leftovers,
+                                    chat_free_at=self.clock.now() + self._chat_gap)
             except Exception:
                 log.warning("could not release %d claimed deliveries", len(leftovers),
                             exc_info=True)
@@ -303,8 +297,7 @@ class DeliveryWorker:
         return len(rows)
 
     async def _wait_any(self, event: asyncio.Event, timeout: float | None) -> None:
-        # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that
-        # arrives as the event is set, and stop() would wait for that task forever.
+        # Not wait_for: on 3.11 it swallows a cancel arriving as the event is set (stop hangs).
         try:
             async with asyncio.timeout(timeout):
                 await event.wait()
@@ -485,36 +478,39 @@ class DeliveryWorker:
     async def _record(self, row: q.ClaimedDelivery, status: DeliveryStatus, attempts: int,
                       error: str | None, next_attempt_at: dt.datetime | None = None,
                       message_id: int | None = None, *, result: SendResult | None = None) -> None:
-        """Queue the result for the next group commit and wait until it is durable; ``result``:
-        the channel's answer, if a request went out."""
-        assert self._outcomes_ready
+        """Queue the result for the next group commit (the sender's next attempt waits for it,
+        see :meth:`_record_loop`)."""
         answered, retryable = answer_flags(status, result)
-        pending = _Pending(q.Outcome(row.id, row.chat_id, status, attempts, error,
-                                     next_attempt_at, message_id, answered, retryable),
-                           row.alert_id)
-        self._outcomes.append(pending)
+        self._outcomes.append(q.Outcome(row.id, row.chat_id, status, attempts, error,
+                                        next_attempt_at, message_id, answered, retryable,
+                                        row.alert_id))
         self._outcomes_ready.set()
-        await asyncio.shield(pending.done)
 
     async def _record_loop(self) -> None:
+        """The one writer: commits the waiting attempts, then the waiting results, in one
+        transaction, again and again while there are any (what arrives during a commit goes in
+        the next). Attempts are taken first: a sender's result is queued before its next
+        attempt, so once that attempt is committed, so is the result."""
         assert self._outcomes_ready
         while True:
-            if not self._outcomes:
+            if not self._outcomes and not self._attempts.waiting:
                 if self._final_flush:
                     return
                 await self._outcomes_ready.wait()
                 self._outcomes_ready.clear()
                 continue
-            batch, self._outcomes = self._outcomes, []
+            batch: list[q.Outcome] = []
             failures = 0
             while True:
                 try:
                     async with (self._row_writes, self._attempts.riding() as marks,
                                 self.db.engine.begin() as conn):
-                        await marks.write(conn)  # attempts waiting now: one commit for both
-                        await q.record_outcomes(conn=conn,
-                                                outcomes=[p.outcome for p in batch],
-                                                now=self.clock.now())
+                        batch, self._outcomes = batch + self._outcomes, []
+                        now = self.clock.now()
+                        await q.record_outcomes(conn=conn, outcomes=batch, now=now,
+                                                chat_free_at=now + self._chat_gap,
+                                                attempts=marks.ids)
+                    self.stats["commits"] += 1
                     break
                 except asyncio.CancelledError:
                     raise
@@ -525,17 +521,19 @@ class DeliveryWorker:
                     if self._stopping and failures >= 3:
                         break  # the rows stay leased; the lease runs out and they are re-sent
                     await asyncio.sleep(min(0.2 * 2 ** failures, 5.0))
-            retried = False
-            for pending in batch:
-                self._unhold(pending.outcome.id)
-                self._dirty.add(pending.alert_id)
-                retried = retried or pending.outcome.status == DeliveryStatus.PENDING
-                if not pending.done.done():
-                    pending.done.set_result(None)
-            if retried:
-                self.wake()
-            assert self._dirty_ready
-            self._dirty_ready.set()
+            if batch:
+                self._recorded(batch)
+
+    def _recorded(self, batch: list[q.Outcome]) -> None:
+        retried = False
+        for outcome in batch:
+            self._unhold(outcome.id)
+            self._dirty.add(outcome.alert_id)
+            retried = retried or outcome.status == DeliveryStatus.PENDING
+        if retried:
+            self.wake()
+        assert self._dirty_ready
+        self._dirty_ready.set()
 
     # ------------------------------------------------------------------------ progress
     async def _progress_loop(self) -> None:
