@@ -8,11 +8,12 @@ import datetime as dt
 import itertools
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from sqlalchemy import insert, select
 
 from bot.delivery import DeliveryWorker, TelegramTransport
+from bot.delivery.lean import LeanTelegramTransport
 from bot.sandbox import BotApiServer
 from storage import alerts as q
 from storage.db import Database
@@ -126,3 +127,24 @@ async def kill_worker(worker: DeliveryWorker) -> None:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     worker._started = False
+
+
+async def start_workers(stack: AsyncExitStack, database_url: str, server: BotApiServer,
+                        count: int, *, pacer: Callable[[Database], object] | None = None,
+                        **worker_kwargs) -> list[DeliveryWorker]:
+    """``count`` delivery workers as separate processes would be: each with its own database
+    engine and transport (and pacer, from ``pacer(its_db)``); stopped when ``stack`` closes."""
+    workers = []
+    for _ in range(count):
+        own_db = Database(database_url)
+        stack.push_async_callback(own_db.dispose)
+        transport = await LeanTelegramTransport.connect(server.token, server.base_url,
+                                                        connections=4)
+        stack.push_async_callback(transport.close)
+        if pacer is not None:
+            worker_kwargs["pacer"] = pacer(own_db)
+        worker = DeliveryWorker(transport, own_db, **worker_kwargs)
+        worker.start()
+        stack.push_async_callback(worker.stop)
+        workers.append(worker)
+    return workers

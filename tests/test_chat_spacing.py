@@ -9,11 +9,9 @@ from collections import defaultdict
 from contextlib import AsyncExitStack
 
 import pytest
-from helpers_delivery import add_subscribers, make_case, sends, wait_finished
+from helpers_delivery import add_subscribers, make_case, sends, start_workers, wait_finished
 
 from bot.alerts import enqueue_alert
-from bot.delivery import DeliveryWorker
-from bot.delivery.lean import LeanTelegramTransport
 from bot.sandbox import BotApiServer
 from storage.db import Database
 
@@ -40,20 +38,10 @@ async def test_two_workers_keep_one_message_per_second_per_chat(database_url):
                 alert = await enqueue_alert(session=session, case_id=case, kind="news",
                                             text=f"Spacing {n}")
             alerts.append(alert.id)
-        workers = []
-        for _ in range(2):
-            own_db = Database(database_url)
-            stack.push_async_callback(own_db.dispose)
-            transport = await LeanTelegramTransport.connect(server.token, server.base_url,
-                                                            connections=4)
-            stack.push_async_callback(transport.close)
-            # Small claims, so that without a shared rule both workers would hold rows of one
-            # chat at once (each spacing only its own sends).
-            worker = DeliveryWorker(transport, own_db, rate=1000.0, concurrency=2, batch=2,
-                                    poll_interval=0.05)
-            worker.start()
-            stack.push_async_callback(worker.stop)
-            workers.append(worker)
+        # Small claims, so that without a shared rule both workers would hold rows of one
+        # chat at once (each spacing only its own sends).
+        workers = await start_workers(stack, database_url, server, 2, rate=1000.0,
+                                      concurrency=2, batch=2, poll_interval=0.05)
         for alert_id in alerts:
             final = await wait_finished(db, alert_id, timeout=60)
             assert final["sent"] == PEOPLE and final["failed"] == 0

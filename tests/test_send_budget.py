@@ -8,12 +8,17 @@ from __future__ import annotations
 from contextlib import AsyncExitStack
 
 import pytest
-from helpers_delivery import add_subscribers, make_case, sends_per_chat, wait_finished
+from helpers_delivery import (
+    add_subscribers,
+    make_case,
+    sends_per_chat,
+    start_workers,
+    wait_finished,
+)
 
 from bot.alerts import enqueue_alert
-from bot.delivery import DeliveryWorker, Pacer
+from bot.delivery import Pacer
 from bot.delivery.budget import SharedPacer
-from bot.delivery.lean import LeanTelegramTransport
 from bot.sandbox import BotApiServer
 from storage.db import Database
 
@@ -32,17 +37,9 @@ async def broadcast_with_three_workers(database_url: str, server: BotApiServer,
         async with db.session() as session:
             alert = await enqueue_alert(session=session, case_id=case, kind="news",
                                         text="Budget test")
-        for _ in range(3):
-            own_db = Database(database_url)
-            stack.push_async_callback(own_db.dispose)
-            transport = await LeanTelegramTransport.connect(server.token, server.base_url,
-                                                            connections=4)
-            stack.push_async_callback(transport.close)
-            pacer = (SharedPacer(own_db, "bot:test", RATE) if shared else Pacer(RATE))
-            worker = DeliveryWorker(transport, own_db, pacer=pacer, concurrency=4, batch=20,
-                                    poll_interval=0.1)
-            worker.start()
-            stack.push_async_callback(worker.stop)
+        await start_workers(stack, database_url, server, 3, pacer=lambda own_db: (
+            SharedPacer(own_db, "bot:test", RATE) if shared else Pacer(RATE)),
+            concurrency=4, batch=20, poll_interval=0.1)
         final = await wait_finished(db, alert.id, timeout=60)
         assert final["sent"] == PEOPLE and final["failed"] == 0
         assert sends_per_chat(server, text="Budget test").keys() >= set(chats)
