@@ -42,7 +42,7 @@ from bot.services import SERVICES_KEY, Services
 from bot.telegram_bot import AppealBot
 from bot.telegram_requests import ANSWERS_POOL, POLLING_POOL, telegram_request
 from bot.thanks import ThankWriters
-from bot.update_processor import PerChatUpdateProcessor
+from bot.update_processor import DEFAULT_CONCURRENCY, PerChatUpdateProcessor
 from bot.wizard import WIZARD_TTL
 from content.loader import load_library
 from handlers import (
@@ -193,6 +193,7 @@ async def _post_init(app: Application) -> None:
     services: Services = app.bot_data[SERVICES_KEY]
     if services.handles_updates:
         i18n.warm_up()
+        await services.db.warm(DEFAULT_CONCURRENCY)  # a connection for each update slot
         await _load_content(services)
         try:  # the default menu; coordinators' and owners' per chat
             await publish_command_menus(app)
