@@ -22,13 +22,18 @@ class Signal:
             if not fut.done():
                 fut.set_result(None)
 
-    async def wait(self, timeout: float | None) -> bool:
-        """Wait for the next fire(); False on timeout."""
-        if timeout is not None and timeout <= 0:
-            return False
+    def future(self) -> asyncio.Future:
+        """Done at the next fire(). Taken synchronously, so a fire() right after counts (a
+        ``wait()`` coroutine scheduled as a task would only start listening later)."""
         loop = asyncio.get_running_loop()
         fut = self._fut
         if fut is None or fut.done() or fut.get_loop() is not loop:
             fut = self._fut = loop.create_future()
-        done, _ = await asyncio.wait((fut,), timeout=timeout)
+        return fut
+
+    async def wait(self, timeout: float | None) -> bool:
+        """Wait for the next fire(); False on timeout."""
+        if timeout is not None and timeout <= 0:
+            return False
+        done, _ = await asyncio.wait((self.future(),), timeout=timeout)
         return bool(done)

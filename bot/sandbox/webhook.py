@@ -57,7 +57,7 @@ class WebhookSender:
 
     def __init__(self, queue: UpdateQueue, settings: WebhookSettings, *,
                  execute: Callable[[str, dict[str, Any]], Awaitable[object]] | None = None,
-                 retry_delay: float = 0.1, max_retry_delay: float = 5.0,
+                 touch: Callable[[], None] | None = None, retry_delay: float = 0.1, max_retry_delay: float = 5.0,
                  timeout: float = 10.0) -> None:
         self.queue = queue
         self.settings = settings
@@ -68,6 +68,7 @@ class WebhookSender:
         self.last_error_date = 0
         self.last_error_message = ""
         self._execute = execute
+        self._touch = touch  # a POST answered is activity: it wakes the server's idle()
         self._busy_chats: set[object] = set()
         self._in_flight: set[int] = set()  # update ids being sent
         self._retry_at: dict[int, float] = {}
@@ -146,6 +147,8 @@ class WebhookSender:
             self._in_flight.discard(update_id)
             self._busy_chats.discard(chat)
             self._done.fire()
+            if self._touch is not None:
+                self._touch()
 
     async def _post(self, session: aiohttp.ClientSession,
                     update: dict) -> tuple[str | None, float, dict | None]:
@@ -221,9 +224,7 @@ async def _call_in_answer(response: aiohttp.ClientResponse) -> dict[str, Any] | 
 
 
 async def _either(first: Signal, second: Signal, timeout: float | None) -> None:
-    waits = [asyncio.ensure_future(first.wait(timeout)), asyncio.ensure_future(second.wait(timeout))]
-    try:
-        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for wait in waits:
-            wait.cancel()
+    # The futures are taken before the first await: a delivery that ends meanwhile still wakes
+    # the loop (with wait() tasks its fire() could come before they listen, and be lost).
+    await asyncio.wait((first.future(), second.future()), timeout=timeout,
+                       return_when=asyncio.FIRST_COMPLETED)
