@@ -306,7 +306,7 @@ async def _start_delivery(app: Application) -> None:
 
     services.delivery = DeliveryWorker(
         transport, services.db, pacer=pacer, concurrency=concurrency,
-        retry_budget=settings.retry_budget_hours * 3600,
+        lease=settings.delivery_lease, retry_budget=settings.retry_budget_hours * 3600,
         markup_for=alert_buttons, text_for=render_alert,
         personal_for=ThankWriters(services.db),  # thanks in an outcome to those who wrote
         on_progress=StatusMessages(services.db, transport, pacer,

@@ -29,6 +29,9 @@ HINTS = {
     "DB_TIMEOUT": "seconds a database call may take while answering someone, e.g. 5",
     "RETRY_BUDGET_HOURS": "hours a failing delivery is retried for, a number > 0 (default 6)",
     "PAID_BROADCAST": "true or false: send with allow_paid_broadcast (up to 1000 msg/s)",
+    "DELIVERY_LEASE": "seconds a worker holds the deliveries it claimed, a number > 0 (default 10)",
+    "STARTUP_RETRY_DELAY": "seconds before the first retry at start-up, doubling up to 10 "
+                           "(default 0.5)",
 }
 
 
@@ -47,6 +50,12 @@ class Settings(BaseSettings):
     retry_budget_hours: float = Field(default=6.0, gt=0, le=24 * 7)
     # Telegram's paid broadcasts (allow_paid_broadcast, paid in Stars): up to 1000 msg/s.
     paid_broadcast: bool = False
+    # How long claimed deliveries stay a worker's (renewed while it lives): after a crash they
+    # are sent by another worker once it runs out.
+    delivery_lease: float = Field(default=10.0, gt=0, le=600)
+    # Start-up waits for the database and Telegram retry after this many seconds, doubling up
+    # to 10 s.
+    startup_retry_delay: float = Field(default=0.5, gt=0, le=10)
     # When to remind subscribers before a hearing; data, not code.
     reminder_offsets: Annotated[tuple[int, ...], NoDecode] = (7 * 24 * 60, 24 * 60, 120)
     sandbox_port: int = Field(default=8080, ge=0, le=65535)
