@@ -268,6 +268,20 @@ class Harness:
     async def idle(self, timeout: float = 10.0) -> None:
         await self.server.idle(timeout=timeout)
 
+    async def settled(self, timeout: float = 10.0) -> None:
+        """Like :meth:`idle`, for a walk of many steps: every update the bot took has been
+        handled (PTB marks an update done when its handlers return), so a shorter quiet
+        suffices. Work the bot does in the background (deliveries) is not waited for."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            await self.server.idle(timeout=max(deadline - loop.time(), 0.1), quiet=0.05)
+            if self.app.update_queue._unfinished_tasks == 0:  # asyncio.Queue's own count
+                return
+            if loop.time() > deadline:
+                raise TimeoutError(f"the bot still handles updates after {timeout}s")
+            await asyncio.sleep(0.01)
+
 
 def make_settings(server: BotApiServer, database_url: str, **overrides) -> Settings:
     values = {
