@@ -290,6 +290,11 @@ def make_settings(server: BotApiServer, database_url: str, **overrides) -> Setti
         "database_url": database_url,
         "admin_ids": frozenset({OWNER_ID}),
         "log_level": "INFO",
+        # Telegram's one message a second per chat is kept by the pacer (tests/test_delivery.py
+        # checks it under the sandbox's flood limits); here it only made alerts queue.
+        "send_chat_interval": 0.05,
+        # a test that waits to see nothing sent waits a few of the worker's looks, not seconds
+        "delivery_poll_interval": 0.2,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
