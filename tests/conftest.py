@@ -269,9 +269,10 @@ class Harness:
         await self.server.idle(timeout=timeout)
 
     async def settled(self, timeout: float = 10.0) -> None:
-        """Like :meth:`idle`, for a walk of many steps: every update the bot took has been
-        handled (PTB marks an update done when its handlers return), so a shorter quiet
-        suffices. Work the bot does in the background (deliveries) is not waited for."""
+        """Like :meth:`idle`, for tests of many steps: every update the bot took has been
+        handled (PTB marks an update done when its handlers return, and handlers start no
+        tasks of their own), so a shorter quiet suffices. Deliveries, which the worker makes
+        in the background, are not waited for: use :meth:`idle` for those."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
