@@ -295,8 +295,9 @@ async def _start_delivery(app: Application) -> None:
     rate = PAID_RATE if paid else settings.send_rate
     # One budget per token for the whole deployment: on PostgreSQL (several processes may
     # send) slots are reserved in the database; on SQLite this process is the deployment.
-    pacer = (Pacer(rate) if services.db.is_sqlite else
-             SharedPacer(services.db, f"bot:{app.bot.token.partition(':')[0]}", rate))
+    spacing = settings.send_chat_interval
+    pacer = (Pacer(rate, spacing) if services.db.is_sqlite else
+             SharedPacer(services.db, f"bot:{app.bot.token.partition(':')[0]}", rate, spacing))
 
     async def alert_buttons(alert: Alert, lang: str) -> InlineKeyboardMarkup:
         async with services.db.session() as session:
@@ -310,6 +311,7 @@ async def _start_delivery(app: Application) -> None:
 
     services.delivery = DeliveryWorker(
         transport, services.db, pacer=pacer, concurrency=concurrency,
+        lease=settings.delivery_lease, poll_interval=settings.delivery_poll_interval,
         retry_budget=settings.retry_budget_hours * 3600,
         markup_for=alert_buttons, text_for=render_alert,
         personal_for=ThankWriters(services.db),  # thanks in an outcome to those who wrote

@@ -29,6 +29,12 @@ HINTS = {
     "DB_TIMEOUT": "seconds a database call may take while answering someone, e.g. 5",
     "RETRY_BUDGET_HOURS": "hours a failing delivery is retried for, a number > 0 (default 6)",
     "PAID_BROADCAST": "true or false: send with allow_paid_broadcast (up to 1000 msg/s)",
+    "SEND_CHAT_INTERVAL": "seconds between two messages to one chat, a number >= 0 (default 1)",
+    "DELIVERY_POLL_INTERVAL": "seconds between a worker's looks for due deliveries when nothing "
+                              "woke it, a number > 0 (default 1)",
+    "DELIVERY_LEASE": "seconds a worker holds the deliveries it claimed, a number > 0 (default 10)",
+    "STARTUP_RETRY_DELAY": "seconds before the first retry at start-up, doubling up to 10 "
+                           "(default 0.5)",
 }
 
 
@@ -43,10 +49,20 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Delivery pace: Telegram allows about 30 messages/s overall and 1/s per chat.
     send_rate: float = Field(default=30.0, gt=0, le=1000)
+    send_chat_interval: float = Field(default=1.0, ge=0, le=60)
     # How long a delivery that fails for reasons that may pass (5xx, network) is retried.
     retry_budget_hours: float = Field(default=6.0, gt=0, le=24 * 7)
     # Telegram's paid broadcasts (allow_paid_broadcast, paid in Stars): up to 1000 msg/s.
     paid_broadcast: bool = False
+    # How long claimed deliveries stay a worker's (renewed while it lives): after a crash they
+    # are sent by another worker once it runs out.
+    delivery_lease: float = Field(default=10.0, gt=0, le=600)
+    # How often a worker looks for due deliveries that nothing woke it for (another process's
+    # alerts, retries and quiet hours coming due).
+    delivery_poll_interval: float = Field(default=1.0, gt=0, le=60)
+    # Start-up waits for the database and Telegram retry after this many seconds, doubling up
+    # to 10 s.
+    startup_retry_delay: float = Field(default=0.5, gt=0, le=10)
     # When to remind subscribers before a hearing; data, not code.
     reminder_offsets: Annotated[tuple[int, ...], NoDecode] = (7 * 24 * 60, 24 * 60, 120)
     sandbox_port: int = Field(default=8080, ge=0, le=65535)

@@ -127,7 +127,8 @@ class Role:
             await app.post_init(app)
         if self.role == "run":
             await wait_until("Telegram (deleteWebhook)", app.bot.delete_webhook,
-                             retry_on=(NetworkError, RetryAfter))
+                             retry_on=(NetworkError, RetryAfter),
+                             first_delay=self.settings.startup_retry_delay)
             await app.updater.start_polling(poll_interval=0, timeout=10,
                                             allowed_updates=Update.ALL_TYPES,
                                             error_callback=self._polling_error)
@@ -138,7 +139,8 @@ class Role:
             # after 1 s" (setWebhook is rate-limited): wait and set it again.
             await wait_until("Telegram (setWebhook)", functools.partial(
                 app.bot.set_webhook, self.settings.webhook_url, secret_token=secret,
-                allowed_updates=Update.ALL_TYPES), retry_on=(NetworkError, RetryAfter))
+                allowed_updates=Update.ALL_TYPES), retry_on=(NetworkError, RetryAfter),
+                first_delay=self.settings.startup_retry_delay)
             self._serve_http(build_web_app(db=self.db, role="web", application=app,
                                            db_timeout=self.settings.db_timeout,
                                            webhook_url=self.settings.webhook_url,
@@ -152,9 +154,10 @@ class Role:
             self._gauges.start()
 
     async def _wait_for_dependencies(self) -> None:
-        await wait_for_database(self.db)
+        first_delay = self.settings.startup_retry_delay
+        await wait_for_database(self.db, first_delay=first_delay)
         self.app = build_application(self.settings, self.db, role=self.role)
-        await wait_for_telegram(self.app)
+        await wait_for_telegram(self.app, first_delay=first_delay)
 
     def _serve_http(self, asgi_app, listen: str) -> None:
         self._http = _http_server(asgi_app, listen)

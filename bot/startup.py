@@ -66,7 +66,8 @@ def describe_database(url: str) -> str:
     return f"the database (PostgreSQL at {parsed.host}:{parsed.port or 5432}/{parsed.database})"
 
 
-async def wait_for_database(db: Database, *, upgrade: bool = True) -> None:
+async def wait_for_database(db: Database, *, upgrade: bool = True,
+                            first_delay: float = FIRST_DELAY) -> None:
     """Until the database answers; then bring its schema up to date."""
     async def attempt() -> None:
         async with db.engine.connect() as connection:
@@ -74,12 +75,13 @@ async def wait_for_database(db: Database, *, upgrade: bool = True) -> None:
         if upgrade:
             await upgrade_schema_async(db.url)
 
-    await wait_until(describe_database(db.url), attempt)
+    await wait_until(describe_database(db.url), attempt, first_delay=first_delay)
 
 
-async def wait_for_telegram(app: Application) -> None:
+async def wait_for_telegram(app: Application, *, first_delay: float = FIRST_DELAY) -> None:
     """Until ``getMe`` answers (``Application.initialize`` calls it)."""
-    await wait_until("Telegram (getMe)", app.initialize, retry_on=(NetworkError, RetryAfter))
+    await wait_until("Telegram (getMe)", app.initialize, retry_on=(NetworkError, RetryAfter),
+                     first_delay=first_delay)
 
 
 __all__ = ["InvalidToken", "wait_for_database", "wait_for_telegram", "wait_until"]

@@ -268,6 +268,21 @@ class Harness:
     async def idle(self, timeout: float = 10.0) -> None:
         await self.server.idle(timeout=timeout)
 
+    async def settled(self, timeout: float = 10.0) -> None:
+        """Like :meth:`idle`, for tests of many steps: every update the bot took has been
+        handled (PTB marks an update done when its handlers return, and handlers start no
+        tasks of their own), so a shorter quiet suffices. Deliveries, which the worker makes
+        in the background, are not waited for: use :meth:`idle` for those."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            await self.server.idle(timeout=max(deadline - loop.time(), 0.1), quiet=0.05)
+            if self.app.update_queue._unfinished_tasks == 0:  # asyncio.Queue's own count
+                return
+            if loop.time() > deadline:
+                raise TimeoutError(f"the bot still handles updates after {timeout}s")
+            await asyncio.sleep(0.01)
+
 
 def make_settings(server: BotApiServer, database_url: str, **overrides) -> Settings:
     values = {
@@ -276,6 +291,11 @@ def make_settings(server: BotApiServer, database_url: str, **overrides) -> Setti
         "database_url": database_url,
         "admin_ids": frozenset({OWNER_ID}),
         "log_level": "INFO",
+        # Telegram's one message a second per chat is kept by the pacer (tests/test_delivery.py
+        # checks it under the sandbox's flood limits); here it only made alerts queue.
+        "send_chat_interval": 0.05,
+        # a test that waits to see nothing sent waits a few of the worker's looks, not seconds
+        "delivery_poll_interval": 0.2,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

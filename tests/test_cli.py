@@ -8,9 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.__main__ import check_content
+from bot.config import SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,6 +40,23 @@ def test_bad_setting_gives_one_line_and_exit_2(tmp_path):
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and name in lines[0], result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_delivery_and_startup_timings_keep_their_defaults_and_refuse_nonsense(monkeypatch):
+    """The timings tests shorten (tests/conftest.py, the process tests): production keeps
+    Telegram's pace and the crash-safe lease unless told otherwise."""
+    monkeypatch.chdir(ROOT / "tests")  # no .env here
+    defaults = load_settings()
+    assert (defaults.send_chat_interval, defaults.delivery_poll_interval,
+            defaults.delivery_lease, defaults.startup_retry_delay) == (1.0, 1.0, 10.0, 0.5)
+    for name, value in (("SEND_CHAT_INTERVAL", "-1"), ("DELIVERY_POLL_INTERVAL", "0"),
+                        ("DELIVERY_LEASE", "0"), ("STARTUP_RETRY_DELAY", "never")):
+        monkeypatch.setenv(name, value)
+        with pytest.raises(SettingsError, match=f"Setting {name} is invalid"):
+            load_settings()
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("DELIVERY_LEASE", "4")
+    assert load_settings().delivery_lease == 4.0
 
 
 def test_db_upgrade_creates_the_schema(tmp_path):

@@ -40,6 +40,7 @@ async def spawn(server: BotApiServer, url: str, workdir: Path, n: int):
         "TELEGRAM_API_BASE_URL": server.base_url,
         "DATABASE_URL": url,
         "SEND_RATE": "100",
+        "DELIVERY_LEASE": "4",  # a killed process's claimed rows are free again after 4 s
         "LOG_LEVEL": "INFO",
         "PYTHONPATH": str(ROOT),
     }

@@ -208,6 +208,14 @@ async def test_an_alert_committed_to_the_outbox_is_sent_at_once_without_a_wake(
 
 
 # ------------------------------------------------------------------------- end to end (app)
+async def test_the_bots_worker_paces_leases_and_polls_as_its_settings_say(tg):
+    worker, settings = worker_of(tg), tg.settings
+    assert (worker.pacer.rate, worker.pacer.per_chat_interval) == (
+        settings.send_rate, settings.send_chat_interval)
+    assert (worker.lease, worker.poll_interval) == (
+        settings.delivery_lease, settings.delivery_poll_interval)
+
+
 async def test_alert_reaches_every_subscriber_and_nobody_else(tg):
     alice, bob = tg.user("Alice"), tg.user("Bob")
     carol, dave = tg.user("Carol"), tg.user("Dave")

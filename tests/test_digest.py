@@ -31,7 +31,7 @@ async def test_news_digest_comes_once_a_day_in_one_message(tg):
     await send_broadcast(owner, "/news kharkova Second: the appeal was filed.")
     await answer_with(bob, "appeal was filed")
     await tg.idle()
-    await alice.assert_no_reply(wait=1.5)
+    await alice.assert_no_reply(wait=3 * tg.settings.delivery_poll_interval)
     items = await rows(tg, DigestItem)
     assert len(items) == 2 and {item.due_at for item in items} == {DIGEST_AT}
 

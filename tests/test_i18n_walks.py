@@ -41,7 +41,7 @@ async def _do(tg, action, person=None) -> None:
     person.skip_replies()
     await action
     await person.reply(timeout=15)
-    await tg.idle()
+    await tg.settled()
 
 
 def _latest_with_buttons(person):
@@ -128,6 +128,7 @@ async def test_a_supporter_meets_no_english(tg, lang):
     await _press(tg, person, "Keep it", lang)
     await _do(tg, person.send("/forget"))
     await _press(tg, person, "🗑 Yes, delete my data", lang)
+    await tg.idle()  # anything still on its way is read too
     _assert_no_leaks(seen, lang)
 
 
@@ -184,6 +185,7 @@ async def test_a_coordinator_meets_no_english(tg, lang):
     await command("/help")
     await _do(tg, person.send_document("notes.txt", b"hello"))
     await _do(tg, person.send_document("bad.yaml", b"slug: [unclosed"))
+    await tg.idle()  # anything still on its way is read too
     _assert_no_leaks(seen, lang)
 
 
@@ -195,4 +197,5 @@ async def test_an_owner_meets_no_english(tg, lang):
                  "/addcoordinator 0", "/addcoordinator 777", "/addcoordinator 777",
                  "/coordinators", "/removecoordinator 778", "/removecoordinator 777"):
         await _do(tg, person.send(text))
+    await tg.idle()  # anything still on its way is read too
     _assert_no_leaks(seen, lang)

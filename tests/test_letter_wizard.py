@@ -67,7 +67,7 @@ async def refused(tg, user, data: str, message=None) -> str:
     query_id = await user.press_data(data, message)
     await until(lambda: any(a.query_id == query_id for a in user.callback_answers),
                 what=f"an answer to {data!r}", user=user)
-    await tg.idle()
+    await tg.settled()
     assert [(m.message_id, m.edited, m.deleted) for m in user.messages] == before, data
     answer = next(a for a in user.callback_answers if a.query_id == query_id)
     assert answer.text and answer.show_alert, data
@@ -75,7 +75,7 @@ async def refused(tg, user, data: str, message=None) -> str:
 
 
 async def wizard_row(tg, user) -> WizardState | None:
-    await tg.idle()  # the bot notes its latest message id right after sending it
+    await tg.settled()  # the bot notes its latest message id right after sending it
     async with tg.db.session() as session:
         return await session.get(WizardState, user.id)
 
@@ -157,7 +157,7 @@ async def test_email_letter_from_a_case_card(tg):
     assert {kb.data(kb.SHARE, case_id), kb.data(kb.REPLY, case_id),
             kb.data(kb.CASE_CARD, case_id)} <= {b.get("callback_data") for b in
                                                  thanks.flat_buttons}
-    await tg.idle()  # the buttons of the message left go right after the next one
+    await tg.settled()  # the buttons of the message left go right after the next one
     assert not alice.message(helper.message_id).buttons  # the help it leaves is inert
     assert not wizard_buttons(alice.message(draft.message_id))
 
@@ -175,7 +175,7 @@ async def test_email_letter_from_a_case_card(tg):
     # The next addressee: same case and language, a fresh signature.
     await tap(alice, "Nursultan Nazarbayev", "How do you want to sign")
     assert thanks.message_id in {m.message_id for m in alice.messages if "Thank you!" in m.text}
-    await tg.idle()  # the buttons of the message left go right after the next one
+    await tg.settled()  # the buttons of the message left go right after the next one
     left = alice.message(thanks.message_id)  # keeps its next steps, not the wizard's buttons
     assert not wizard_buttons(left) and left.has_button("Share the case")
     draft = await tap(alice, "Sign anonymously", "How will you send it?")
@@ -332,7 +332,7 @@ async def test_forged_and_stale_buttons_change_nothing(tg):
     await say(alice, "/write kharkova", "Who do you want to write to?")
     new_row = await wizard_row(tg, alice)
     assert new_row.nonce != nonce
-    await tg.idle()  # the buttons of the message left go right after the next one
+    await tg.settled()  # the buttons of the message left go right after the next one
     assert not alice.message(step.message_id).buttons  # the old wizard's buttons are gone
     text = await refused(tg, alice, step.callback_data("Zhakyp Assanov"), step)
     assert "earlier step or an earlier letter" in text
@@ -372,7 +372,7 @@ async def test_signature_is_checked_and_escaped(tg):
     await tap(alice, "English", "How do you want to sign")
     for bad in ("Jane\u202eDoe, Berlin", "Jane\tDoe, Berlin"):
         await say(alice, bad, "invisible or control characters")
-        await tg.idle()
+        await tg.settled()
         answer = alice.last_message()  # the new prompt: the one before lost its buttons
         assert "invisible or control characters" in answer.text
         assert answer.has_button("Sign anonymously")
@@ -395,7 +395,7 @@ async def test_signature_is_checked_and_escaped(tg):
     # Text at another step gets an answer that knows the step, with that step's buttons.
     hint = await say(alice, "hello?", "is ready: pick how to send it below")
     assert "Zhakyp Assanov" in hint.text and hint.has_button("Fax")
-    await tg.idle()  # the buttons of the message left go right after the next one
+    await tg.settled()  # the buttons of the message left go right after the next one
     assert not wizard_buttons(alice.message(draft.message_id))  # one live panel
     assert (await wizard_row(tg, alice)).step == wz.DRAFT
     assert not next(m for m in alice.history if m.text == "hello?").deleted
@@ -423,19 +423,19 @@ async def test_back_and_cancel_at_every_step(tg):
     await tap(alice, "English", "How do you want to sign")
     draft = await say(alice, "Jane, Berlin", "How will you send it?")
     prompt = await tap(alice, "Back", "How do you want to sign", draft)
-    await tg.idle()  # the buttons of the message left go right after the next one
+    await tg.settled()  # the buttons of the message left go right after the next one
     assert prompt.message_id != draft.message_id and not alice.message(draft.message_id).buttons
     assert "Jane" in alice.message(draft.message_id).text  # the draft stays for copying
     assert (await wizard_row(tg, alice)).signer_name is None
     draft = await tap(alice, "Sign anonymously", "How will you send it?")
     helper = await tap(alice, "Fax", "When you have sent it", draft)
-    await tg.idle()  # the draft loses its buttons right after the help is shown
+    await tg.settled()  # the draft loses its buttons right after the help is shown
     menu = await tap(alice, "Back", "How will you send it?", helper)  # the ways of sending
-    await tg.idle()  # the buttons of the message left go right after the next one
+    await tg.settled()  # the buttons of the message left go right after the next one
     assert not alice.message(helper.message_id).buttons  # the help stays, inert
     cancelled = await tap(alice, "Cancel", "Letter cancelled", menu)
     assert await wizard_row(tg, alice) is None and await letter_rows(tg) == []
-    await tg.idle()  # the buttons of the message left go right after the next one
+    await tg.settled()  # the buttons of the message left go right after the next one
     assert not cancelled.buttons and not alice.message(menu.message_id).buttons
     text = await refused(tg, alice, helper.callback_data("I sent it"), helper)
     assert "no longer in progress" in text

@@ -20,7 +20,8 @@ async def test_waits_for_telegram_then_a_second_poller_exits(tmp_path):
     await server.start()
     env = {"TELEGRAM_BOT_TOKEN": server.token, "TELEGRAM_API_BASE_URL": server.base_url,
            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-           "ADMIN_IDS": str(OWNER_ID), "LOG_LEVEL": "INFO"}
+           "ADMIN_IDS": str(OWNER_ID), "LOG_LEVEL": "INFO",
+           "STARTUP_RETRY_DELAY": "0.1"}  # four retries in 1.5 s, not 7.5 s
     server.fail("getMe", 502, times=4)  # Telegram answers "Bad Gateway" at first
     first = BotProcess("run", env, tmp_path / "first.log").start()
     second = BotProcess("run", env, tmp_path / "second.log")

@@ -68,6 +68,7 @@ async def hearing(tg, starts_at: dt.datetime, now: dt.datetime) -> Event:
 
 async def test_settings_screen_reminders_quiet_hours_and_forget(tg):
     alice, bob, owner = tg.user("Alice"), tg.user("Bob"), tg.owner()
+    poll = tg.settings.delivery_poll_interval  # the worker's look for due rows
     await follow(alice)
     await follow(bob)
 
@@ -101,7 +102,7 @@ async def test_settings_screen_reminders_quiet_hours_and_forget(tg):
     await owner.press("Send", question)
     await answer_with(bob, "family visit")
     await tg.idle()
-    await alice.assert_no_reply(wait=1.5)  # longer than the worker's poll
+    await alice.assert_no_reply(wait=3 * poll)  # longer than the worker's poll
     [held] = await rows(tg, Delivery, Delivery.supporter_id == alice.chat_id)
     assert held.status == "pending" and held.not_before == QUIET_ENDS
 
@@ -118,13 +119,13 @@ async def test_settings_screen_reminders_quiet_hours_and_forget(tg):
     assert await run_due_reminders(tg.app) == 1
     await answer_with(bob, "in 7 days")
     await tg.idle()
-    await alice.assert_no_reply(wait=1.5)
+    await alice.assert_no_reply(wait=3 * poll)
     assert [d.supporter_id for d in await rows(tg, Delivery, Delivery.status == "pending")] == []
 
     clock.set(starts - dt.timedelta(days=1))  # quiet hours: held until 07:00
     assert await run_due_reminders(tg.app) == 1
     await answer_with(bob, "in 1 day")
-    await alice.assert_no_reply(wait=1.5)
+    await alice.assert_no_reply(wait=3 * poll)
     [held] = await rows(tg, Delivery, Delivery.status == "pending")
     assert held.supporter_id == alice.chat_id
 

@@ -35,7 +35,9 @@ async def test_bot_run_logs_no_token(server, tmp_path, level):
         assert "Larisa Kharkova" in reply.text
         server.fail(method="sendMessage", status=500, times=1)  # an error path logs too
         await alice.send("/cases")
-        await asyncio.sleep(1.0)
+        while not any(call.status == 500 for call in server.calls_to("sendMessage")):
+            await asyncio.sleep(0.02)
+        await server.idle()  # the bot has taken the error and logged it
     finally:
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.wait(), timeout=30)

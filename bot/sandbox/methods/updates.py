@@ -65,7 +65,7 @@ async def set_webhook(tg: SimTelegram, rq: BotRequest) -> Answer:
         await tg.webhook.stop()
     if drop:
         tg.updates.drop_all()
-    tg.webhook = WebhookSender(tg.updates, settings, execute=tg.execute,
+    tg.webhook = WebhookSender(tg.updates, settings, execute=tg.execute, touch=tg.touch,
                                retry_delay=tg.webhook_retry_delay,
                                max_retry_delay=tg.webhook_max_retry_delay,
                                timeout=tg.webhook_timeout)
