@@ -57,8 +57,8 @@ class WebhookSender:
 
     def __init__(self, queue: UpdateQueue, settings: WebhookSettings, *,
                  execute: Callable[[str, dict[str, Any]], Awaitable[object]] | None = None,
-                 retry_delay: float = 0.1, max_retry_delay: float = 5.0,
-                 timeout: float = 10.0) -> None:
+                 touch: Callable[[], None] | None = None, retry_delay: float = 0.1,
+                 max_retry_delay: float = 5.0, timeout: float = 10.0) -> None:
         self.queue = queue
         self.settings = settings
         self.retry_delay = retry_delay
@@ -68,6 +68,7 @@ class WebhookSender:
         self.last_error_date = 0
         self.last_error_message = ""
         self._execute = execute
+        self._touch = touch  # a POST answered is activity: it wakes the server's idle()
         self._busy_chats: set[object] = set()
         self._in_flight: set[int] = set()  # update ids being sent
         self._retry_at: dict[int, float] = {}
@@ -146,6 +147,8 @@ class WebhookSender:
             self._in_flight.discard(update_id)
             self._busy_chats.discard(chat)
             self._done.fire()
+            if self._touch is not None:
+                self._touch()
 
     async def _post(self, session: aiohttp.ClientSession,
                     update: dict) -> tuple[str | None, float, dict | None]:
