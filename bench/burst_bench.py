@@ -48,6 +48,7 @@ from sqlalchemy import text
 import bot.app as wiring
 from bot.config import Settings
 from bot.runner import running
+from bot.startup import settle_memory
 from bot.update_processor import PerChatUpdateProcessor
 from storage.db import Database, make_engine, upgrade_schema_async
 
@@ -126,6 +127,7 @@ async def burst(server: ServerProcess, url: str, people: int, first_id: int,
         for chat in ids:
             await http.post(f"{server.control}/users",
                             json={"first_name": f"P{chat}", "user_id": chat})
+        settle_memory()  # as `appeal-bot run` does once it has started (bot/roles.py)
         info = await (await http.get(f"{server.control}/info")).json()
         cpu_before, server_before = time.process_time(), server.cpu()
         # The people are another process too: this one runs only the bot.

@@ -36,7 +36,7 @@ from bot.db_faults import database_unavailable
 from bot.log_throttle import recovered, routine
 from bot.metrics import DatabaseGauges
 from bot.runner import shut_down
-from bot.startup import wait_for_database, wait_for_telegram, wait_until
+from bot.startup import settle_memory, wait_for_database, wait_for_telegram, wait_until
 from bot.web.app import build_web_app
 from storage import heartbeats
 from storage.db import Database
@@ -152,6 +152,7 @@ class Role:
                              self.settings.worker_listen)
         if self.role != "run":
             self._gauges.start()
+        settle_memory()
 
     async def _wait_for_dependencies(self) -> None:
         first_delay = self.settings.startup_retry_delay
