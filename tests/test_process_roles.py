@@ -234,7 +234,7 @@ async def test_scaled_deployment(tmp_path):
 
         # ---- a partition: people get "temporarily unavailable" within 10 s; nothing is lost
         await proxy.blackhole()
-        # (updates of one process are handled one at a time: each waits 2 × DB_TIMEOUT at most)
+        # (each update waits 2 × DB_TIMEOUT at most for the database before its answer)
         partitioned = people[1:5]
         started = loop.time()
         for person in partitioned:
