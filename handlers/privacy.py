@@ -30,6 +30,12 @@ PRIVACY = N_(
     "counts, no longer linked to you."
 )
 
+# The outbox's rows: one per alert sent to the person (delivery counts; ON DELETE CASCADE).
+PRIVACY_SENT = N_(
+    "• Which alerts I sent you and when, so coordinators see how many were delivered. /forget "
+    "deletes these with the rest."
+)
+
 # What the supporter features keep (/settings, 📬 replies, attendance, /mystats links).
 PRIVACY_CHOICES = N_(
     "• Only if you choose them: your /settings (reminders, quiet hours and their time zone, "
@@ -59,7 +65,8 @@ COORDINATOR_LIMITS = N_(
 
 async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = lang_of(update)
-    await respond(update, "\n\n".join([t(PRIVACY, lang), t(PRIVACY_CHOICES, lang),
+    await respond(update, "\n\n".join([t(PRIVACY, lang), t(PRIVACY_SENT, lang),
+                                        t(PRIVACY_CHOICES, lang),
                                         t(SIGNATURE_DELETED, lang)]), edit=False)
 
 
