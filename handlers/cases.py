@@ -22,7 +22,6 @@ from storage import cases as case_queries
 from storage import subscriptions
 from storage.card_facts import CardFacts, card_facts
 from storage.models import Case, Event
-from storage.supporters import add_supporter
 
 
 async def show_case_list(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int = 0,
@@ -149,10 +148,9 @@ async def follow_in(session: AsyncSession, update: Update, case_row: Case) -> bo
     False if it existed, None for a closed case (nothing to follow, and nothing stored)."""
     if not case_row.is_open:
         return None
-    chat_id = update.effective_chat.id
     # The middleware has unblocked a returning person already (storage.supporters.arrival).
-    await add_supporter(session=session, chat_id=chat_id, language=lang_of(update))
-    return await subscriptions.subscribe(session=session, chat_id=chat_id, case_id=case_row.id)
+    return await subscriptions.follow_case(session=session, chat_id=update.effective_chat.id,
+                                           case_id=case_row.id, language=lang_of(update))
 
 
 def subscription_notice(context: ContextTypes.DEFAULT_TYPE, update: Update, case_row: Case,

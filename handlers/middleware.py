@@ -28,14 +28,15 @@ async def before_every_update(update: Update, context: ContextTypes.DEFAULT_TYPE
     if not private and user is None:
         return
     detected = from_telegram(user.language_code if user else None)
+    db = services(context).db
     try:
-        async with services(context).db.session() as session:
-            if private and user is not None and user.id == chat.id:
-                language, known = await arrival(session=session, chat_id=chat.id,
-                                                detected=detected)
-                set_lang(update, language)
-                note_known(update, known)
-                return
+        if private and user is not None and user.id == chat.id:  # nearly every update
+            async with db.autocommit() as conn:
+                language, known = await arrival(conn=conn, chat_id=chat.id, detected=detected)
+            set_lang(update, language)
+            note_known(update, known)
+            return
+        async with db.session() as session:
             if private:
                 await mark_reachable(session=session, chat_id=chat.id)
             if user is not None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from content.languages import INTERFACE_LANGUAGES
@@ -53,13 +54,29 @@ async def interface_language(*, session: AsyncSession, chat_id: int, detected: s
     return _language_of(await session.get(Supporter, chat_id), detected)
 
 
-async def arrival(*, session: AsyncSession, chat_id: int, detected: str) -> tuple[str, bool]:
+_ARRIVAL = select(Supporter.language, Supporter.language_chosen, Supporter.blocked_at).where(
+    Supporter.chat_id == bindparam("chat_id"))  # built once: every update reads it
+
+
+async def arrival(*, conn: AsyncConnection, chat_id: int, detected: str) -> tuple[str, bool]:
     """A person wrote in their private chat: :func:`mark_reachable` and
-    :func:`interface_language` with one read; also whether they were stored already."""
-    supporter = await session.get(Supporter, chat_id)
-    if supporter is not None and supporter.blocked_at is not None:
-        supporter.blocked_at = None
-    return _language_of(supporter, detected), supporter is not None
+    :func:`interface_language` with one read (an UPDATE only when something changes), on an
+    autocommit connection; also whether they were stored already."""
+    row = (await conn.execute(_ARRIVAL, {"chat_id": chat_id})).first()
+    if row is None:
+        return detected, False
+    language, chosen, blocked_at = row
+    changes: dict[str, Any] = {} if blocked_at is None else {"blocked_at": None}
+    if chosen and language in INTERFACE_LANGUAGES:
+        answer = language
+    else:  # a language nobody chose follows the client's
+        answer = detected
+        if language != detected:
+            changes["language"] = detected
+    if changes:
+        await conn.execute(update(Supporter).where(Supporter.chat_id == chat_id)
+                           .values(**changes))
+    return answer, True
 
 
 def _language_of(supporter: Supporter | None, detected: str) -> str:
