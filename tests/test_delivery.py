@@ -326,6 +326,27 @@ async def test_blocked_and_unknown_chats_are_marked_and_never_retried(tg):
     assert sends_per_chat(tg.server) == {chat: 2 for chat in chats if chat != 8101}
 
 
+async def test_a_person_who_blocked_the_bot_and_writes_again_gets_alerts_again(tg):
+    kharkova = await case_id(tg.db, "kharkova")
+    alice = tg.user("Alice")
+    await alice.send("/start kharkova")
+    await alice.reply()
+    tg.server.block(alice.id)
+    while_blocked = await enqueue(tg.db, kharkova, "While blocked")
+    assert (await wait_finished(tg.db, while_blocked.id))["blocked"] == 1
+    tg.server.unblock(alice.id)
+    await alice.send("/mycases")  # writing again is the sign the block is over
+    await alice.reply()
+    async with tg.db.session() as session:
+        assert (await session.get(Supporter, alice.id)).blocked_at is None
+    after = await enqueue(tg.db, kharkova, "After unblocking")
+    assert after.recipients == 1
+    final = await wait_finished(tg.db, after.id)
+    assert final["sent"] == 1, final  # not taken for blocked still (the worker's memory)
+    await tg.idle()
+    assert any("After unblocking" in message.text for message in alice.messages)
+
+
 async def test_status_message_shows_progress_and_final_report(tg):
     owner = tg.owner()
     await owner.send("/start")

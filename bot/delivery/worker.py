@@ -86,6 +86,7 @@ class _Held:
     row: q.ClaimedDelivery
     deadline: float  # loop time after which our lease may have run out: do not send
     personal: Callable[[str], str] | None = None  # this recipient's own copy of the text
+    claimed: float = 0.0  # loop time of the claim (see _blocked_chats)
 
 
 class DeliveryWorker:
@@ -148,7 +149,8 @@ class DeliveryWorker:
         self._held: dict[int, _Held] = {}
         self._held_per_alert: dict[int, int] = {}
         self._last_report: dict[int, float] = {}
-        self._blocked_chats: set[int] = set()
+        # chat → loop time it answered "blocked"; a row claimed later (they wrote again) goes
+        self._blocked_chats: dict[int, float] = {}
         self._outcomes: list[q.Outcome] = []
         # The heartbeat and the recorder update the same held rows: one at a time, or
         # PostgreSQL may find them deadlocked on each other's row locks.
@@ -290,7 +292,7 @@ class DeliveryWorker:
             if row.id in self._held:  # re-claimed after our own lease lapsed: keep one copy
                 self._held[row.id].deadline = deadline
                 continue
-            held = _Held(row, deadline, personal.get(row.id))
+            held = _Held(row, deadline, personal.get(row.id), started)
             self._hold(held)
             self._queue.put_nowait(((-row.priority, self._claims, row.turn, row.id), held))
         self.stats["claimed"] += len(rows)
@@ -375,7 +377,7 @@ class DeliveryWorker:
         if message.broken is not None:
             await self._record(row, DeliveryStatus.FAILED, row.attempts, message.broken)
             return
-        if row.chat_id in self._blocked_chats:
+        if held.claimed <= self._blocked_chats.get(row.chat_id, -1.0):
             await self._record(row, DeliveryStatus.BLOCKED, row.attempts, "blocked the bot")
             return
         async with self.pacer.chat(row.chat_id):
@@ -450,7 +452,7 @@ class DeliveryWorker:
             self.stats["blocked"] += 1
             if len(self._blocked_chats) > 100_000:
                 self._blocked_chats.clear()
-            self._blocked_chats.add(row.chat_id)
+            self._blocked_chats[row.chat_id] = asyncio.get_running_loop().time()
             return DeliveryStatus.BLOCKED, attempts, result.error
         if result.outcome is SendOutcome.RETRY:
             now = self.clock.now()
