@@ -17,7 +17,7 @@ before. Statements here take microseconds to a few milliseconds; none is long en
 hold up other people noticeably.
 
 SQLAlchemy's aiosqlite dialect drives this module (``create_async_engine(..., module=...)``,
-see :func:`dbapi`); it reaches into three of aiosqlite's attributes (``_connection``,
+see :func:`dbapi`); it reaches into four of aiosqlite's attributes (``_connection``,
 ``_conn``, ``_tx``, ``_thread``), which are given their meaning below.
 """
 
