@@ -275,13 +275,14 @@ class Harness:
         in the background, are not waited for: use :meth:`idle` for those."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while True:
-            await self.server.idle(timeout=max(deadline - loop.time(), 0.1), quiet=0.05)
-            if self.app.update_queue._unfinished_tasks == 0:  # asyncio.Queue's own count
-                return
-            if loop.time() > deadline:
-                raise TimeoutError(f"the bot still handles updates after {timeout}s")
-            await asyncio.sleep(0.01)
+        await self.server.idle(timeout=timeout, quiet=0.05)
+        try:  # every update taken from the queue has been handled (PTB calls task_done)
+            await asyncio.wait_for(self.app.update_queue.join(),
+                                   max(deadline - loop.time(), 0.1))
+        except TimeoutError:
+            raise TimeoutError(f"the bot still handles updates after {timeout}s") from None
+        # what those handlers sent has been answered (at once, if all was quiet already)
+        await self.server.idle(timeout=max(deadline - loop.time(), 0.1), quiet=0.05)
 
 
 def make_settings(server: BotApiServer, database_url: str, **overrides) -> Settings:
