@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.error import RetryAfter
 from telegram.ext import ContextTypes
 
 from bot.db_faults import database_unavailable
 from bot.i18n import t
+from bot.log_throttle import routine
 from handlers import keyboards as kb
 from handlers.common import acknowledge, lang_of, respond
 from handlers.unavailable import tell_unavailable
@@ -49,6 +51,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     database out of reach is no bug: "temporarily unavailable" and a throttled line."""
     if database_unavailable(context.error):
         await tell_unavailable(update, context.error)
+        return
+    if isinstance(context.error, RetryAfter):  # held back longer than a person should wait
+        routine(log, "answer_rate_limited", "Telegram held back an answer to a person (429, "
+                "more than about a message a second to one chat)",
+                retry_after=context.error.retry_after)
+        if isinstance(update, Update):
+            await acknowledge(update)  # a button's spinner stops; the chat takes nothing now
         return
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
