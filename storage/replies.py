@@ -22,11 +22,8 @@ KINDS = ("text", "photo", "document")
 
 async def start_waiting(*, session: AsyncSession, chat_id: int, case_id: int,
                         now: dt.datetime) -> None:
-    statement = dialect.insert(session, ReplyWait).values(chat_id=chat_id, case_id=case_id,
-                                                          created_at=now)
-    statement = statement.on_conflict_do_update(index_elements=["chat_id"],
-                                                set_={"case_id": case_id, "created_at": now})
-    await session.exec(statement)
+    await dialect.upsert(session, ReplyWait, {"chat_id": chat_id},
+                         {"case_id": case_id, "created_at": now})
 
 
 async def stop_waiting(*, session: AsyncSession, chat_id: int) -> bool:

@@ -47,8 +47,5 @@ async def labels(*, session: AsyncSession, user_ids: Iterable[int]) -> dict[int,
 
 async def set_label(*, session: AsyncSession, user_id: int, label: str,
                     now: dt.datetime) -> None:
-    statement = dialect.insert(session, StaffLabel).values(user_id=user_id, label=label,
-                                                           updated_at=now)
-    statement = statement.on_conflict_do_update(index_elements=["user_id"],
-                                                set_={"label": label, "updated_at": now})
-    await session.exec(statement)
+    await dialect.upsert(session, StaffLabel, {"user_id": user_id},
+                         {"label": label, "updated_at": now})

@@ -36,8 +36,7 @@ async def start_walk(*, session: AsyncSession, user_id: int, command: str, step:
     """Begin (or restart) this person's walk; its nonce."""
     nonce = new_nonce()
     values = {"command": command, "step": step, "nonce": nonce, "data": data, "updated_at": now}
-    statement = dialect.insert(session, CoordinatorWalk).values(user_id=user_id, **values)
-    await session.exec(statement.on_conflict_do_update(index_elements=["user_id"], set_=values))
+    await dialect.upsert(session, CoordinatorWalk, {"user_id": user_id}, values)
     return nonce
 
 

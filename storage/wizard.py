@@ -49,9 +49,7 @@ async def start_state(*, session: AsyncSession, chat_id: int, step: str, now: dt
         "signer_name": None, "signer_city": None, "message_id": None, "nonce": new_nonce(),
         "updated_at": now,
     }
-    statement = dialect.insert(session, WizardState).values(chat_id=chat_id, **values)
-    statement = statement.on_conflict_do_update(index_elements=["chat_id"], set_=values)
-    await session.exec(statement)
+    await dialect.upsert(session, WizardState, {"chat_id": chat_id}, values)
     state = WizardState(chat_id=chat_id, **values)
     return state
 
