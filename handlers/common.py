@@ -6,7 +6,6 @@ import logging
 from contextvars import ContextVar
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.fitting import fit_html, fit_plain
@@ -60,18 +59,12 @@ async def respond(update: Update, text: str, markup: InlineKeyboardMarkup | None
 
     Every text goes through the one fitting step, so no answer is too long for Telegram."""
     text = fit_html(text)
-    bot = update.get_bot()
-    lean = isinstance(bot, AppealBot)  # else (a bare PTB bot) the usual calls
+    bot: AppealBot = update.get_bot()  # bot.app builds the Application with one
     query = update.callback_query
     if query is not None and edit and query.message is not None:
         message_id = query.message.message_id
         try:
-            if lean:
-                await bot.edit_html(query.message.chat.id, message_id, text, markup)
-            else:
-                await query.edit_message_text(text, parse_mode=ParseMode.HTML,
-                                              reply_markup=markup,
-                                              disable_web_page_preview=True)
+            await bot.edit_html(query.message.chat.id, message_id, text, markup)
             return message_id
         except BadRequest as error:
             if "not modified" in str(error).lower():
@@ -80,11 +73,7 @@ async def respond(update: Update, text: str, markup: InlineKeyboardMarkup | None
     chat = update.effective_chat
     if chat is None:
         return None
-    if lean:
-        return await bot.send_html(chat.id, text, markup, protect=protect)
-    message = await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                      disable_web_page_preview=True, protect_content=protect)
-    return message.message_id
+    return await bot.send_html(chat.id, text, markup, protect=protect)
 
 
 async def drop_buttons(update: Update, message_id: int | None,

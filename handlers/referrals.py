@@ -1,4 +1,4 @@
-"""Deep links with a referral code: finding their case, counting who joined (counts only)."""
+"""Deep links with a referral code: finding their case, and whether the person is new."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from bot.referrals import split_parameter
 from handlers.common import known_before
 from storage import cases as case_queries
 from storage.models import Case
-from storage.referrals import count_join
 from storage.supporters import get_supporter
 
 
@@ -37,7 +36,3 @@ async def is_new(session: AsyncSession, update: Update) -> bool:
         known = await get_supporter(session=session, chat_id=update.effective_chat.id) is not None
     return not known
 
-
-async def count_referral(session: AsyncSession, code: str, chat_id: int) -> None:
-    """After a /start that stored the newcomer (a closed case subscribes, and stores, nobody)."""
-    await count_join(session=session, code=code, newcomer=chat_id)

@@ -20,9 +20,10 @@ from handlers.cases import (
     subscription_notice,
 )
 from handlers.common import lang_of, respond
-from handlers.referrals import case_of_link, count_referral, is_new
+from handlers.referrals import case_of_link, is_new
 from handlers.roles import audience_of, user_id_of
 from storage import cases as case_queries
+from storage.referrals import count_join
 
 
 def welcome_text(lang: str) -> str:
@@ -51,8 +52,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         else:
             newcomer = await is_new(session, update)
             created = await follow_in(session, update, case_row)
-            if newcomer and code and created is not None:
-                await count_referral(session, code, chat_id)
+            if newcomer and code and created is not None:  # stored now: one more joined
+                await count_join(session=session, code=code, newcomer=chat_id)
             facts = await read_card_facts(session, update, case_row)
     if case_row is None:
         if close:
