@@ -32,7 +32,7 @@ class CardFacts:
 
 
 # Built once: constructing these expressions per card cost more than running them. The orders
-# are those of storage.cases.latest_events and next_hearing, one statement for both.
+# are: the newest held events, and storage.cases.next_hearing; one statement for both.
 _LATEST_HELD = (select(Event.id)
                 .where(Event.case_id == bindparam("case_id"), Event.status == EventStatus.HELD)
                 .order_by(col(Event.date).desc(), col(Event.id).desc())

@@ -62,17 +62,6 @@ async def slugs_by_id(*, session: AsyncSession) -> dict[int, str]:
     return dict((await session.exec(select(Case.id, Case.slug))).all())
 
 
-async def latest_events(*, session: AsyncSession, case_id: int, limit: int = 3) -> Sequence[Event]:
-    """The most recent timeline entries that already happened (not scheduled hearings)."""
-    query = (
-        select(Event)
-        .where(Event.case_id == case_id, Event.status == "held")
-        .order_by(col(Event.date).desc(), col(Event.id).desc())
-        .limit(limit)
-    )
-    return (await session.exec(query)).all()
-
-
 async def timeline(*, session: AsyncSession, case_id: int) -> Sequence[Event]:
     query = (
         select(Event)

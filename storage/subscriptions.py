@@ -71,12 +71,6 @@ async def unsubscribe(*, session: AsyncSession, chat_id: int, case_id: int) -> b
     return result.rowcount > 0
 
 
-async def is_subscribed(*, session: AsyncSession, chat_id: int, case_id: int) -> bool:
-    query = select(Subscription.id).where(Subscription.supporter_id == chat_id,
-                                          Subscription.case_id == case_id)
-    return (await session.exec(query)).first() is not None
-
-
 async def cases_followed(*, session: AsyncSession, chat_id: int) -> Sequence[Case]:
     query = (
         select(Case)
