@@ -16,7 +16,7 @@ from bot.case_editor.publish import Published, directory_with, publish
 from bot.coordination.uploads import upload_errors_text
 from bot.i18n import t
 from bot.importing.appeal import split_appeals
-from bot.parsing import InputError, clean_text
+from bot.parsing import InputError, clean_text, parse_slug, shown
 from bot.services import Services, services
 from content.schema import Case as CaseDoc
 from handlers import editor_keyboards as ekb
@@ -78,11 +78,13 @@ async def _case_named(update: Update, context: ContextTypes.DEFAULT_TYPE,
     if not slug:
         raise InputError(t("Which case? Give its slug, e.g. <code>/{command} kharkova</code>.",
                            lang, command=command))
-    async with svc.db.session() as session:
-        case = await case_queries.get_case_by_slug_ci(session=session, slug=slug.strip())
+    case = None
+    if (parsed := parse_slug(slug)) is not None:  # no case has any other name: no lookup
+        async with svc.db.session() as session:
+            case = await case_queries.get_case_by_slug_ci(session=session, slug=parsed)
     if case is None:
         raise InputError(t("There is no case <code>{slug}</code>. /cases lists them.", lang,
-                           slug=escape(slug[:64])))
+                           slug=shown(slug)))
     if not await may_work_on(svc, user_id_of(update), case.id):
         raise InputError(t(NOT_YOURS, lang))
     return case

@@ -136,6 +136,20 @@ async def test_ids_beyond_the_database_range_are_no_such_event(tg, caplog):
     assert await counts(tg) == before
 
 
+async def test_a_case_name_with_a_control_character_is_no_such_case(tg, caplog):
+    """The case editor's commands look up only names a case can have, and show what was
+    typed with its control characters made visible (PostgreSQL refuses a NUL outright)."""
+    owner = tg.owner()
+    before = await counts(tg)
+    commands = ["/editcase \x00", "/exportcase khar\x00kova"]
+    texts = await answers(owner, commands)
+    assert_calm(caplog, texts, commands)
+    assert "There is no case \N{REPLACEMENT CHARACTER}." in texts[0]
+    assert "There is no case khar\N{REPLACEMENT CHARACTER}kova." in texts[1]
+    assert all("\x00" not in text for text in texts)
+    assert await counts(tg) == before
+
+
 async def test_a_forged_broadcast_button_with_a_huge_id_is_not_valid(tg, caplog):
     owner = tg.owner()
     await owner.send("/upcoming")  # a message in the owner's chat to press on
