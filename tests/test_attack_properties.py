@@ -81,9 +81,12 @@ SUPPORTER_ROWS = {"Supporter", "Subscription", "WizardState", "Delivery", "Lette
                   "DigestItem"}
 COUNTED = {model.__name__ for model in COUNTED_TABLES}
 
-BROADCASTING = {"hearing", "appeal", "postpone", "cancelhearing", "outcome", "news", "closecase"}
+BROADCASTING = {"hearing", "appeal", "postpone", "cancelhearing", "outcome", "news", "closecase",
+                "reopencase"}
 COORDINATOR_COMMANDS = BROADCASTING | {"upcoming", "stats", "audit", "coordinators",
-                                       "addcoordinator", "removecoordinator"}
+                                       "addcoordinator", "removecoordinator", "correct",
+                                       "replies", "mylabel", "staleaddresses", "import",
+                                       "newcase", "editcase", "exportcase", "newauthority"}
 
 # --------------------------------------------------------------------------- generated input
 # Weighted: each kind of trouble (NUL, an id past int32, a date at the calendar's edge, a
@@ -270,6 +273,10 @@ def expect_command(command: str, *, owner: bool) -> Expect:
         return Expect(frozenset({"PendingBroadcast"}), _shows_button("Send"))
     if name in ("addcoordinator", "removecoordinator"):
         return Expect(frozenset({"Coordinator", "AuditEntry"}), _said("✅"))
+    if name == "mylabel":  # the name /audit shows
+        return Expect(frozenset({"StaffLabel", "AuditEntry"}), _said("✅"))
+    if name == "correct":  # a correction's draft: asks for the text, or previews it
+        return Expect(frozenset({"PendingBroadcast"}), _said("Correct alert", "Preview"))
     if name == "start":  # a deep link to an open case subscribes (and counts a referral)
         return Expect(frozenset({"Supporter", "Subscription", "Referral"}),
                       _shows_button("Timeline"))
@@ -299,6 +306,16 @@ CALLBACK_TABLES = {
     # the case editor (its [Publish] stores a case like an upload) and the importer
     "ce": {"CaseDraft", "Case", "Event", "Authority", "AuditEntry"},
     "ci": {"CaseDraft"},
+    "lg": {"Supporter"},  # /language's choice
+    "au": {"Subscription", "Delivery"},  # 🔕 under an alert
+    "uz": {"Supporter", "Subscription"},  # ↩️ Undo
+    # under an alert's report: [Correct] drafts, [Retry N failed] queues again; and a
+    # correction's [Edit N copies] / [Cancel]
+    "al": {"PendingBroadcast", "Alert", "Delivery", "AuditEntry"},
+    "cx": {"PendingBroadcast", "Alert", "Delivery", "AuditEntry"},
+    "sa": {"Authority", "AuditEntry"},  # an address marked verified
+    "bv": {"PendingBroadcast"},  # a preview's version in another language
+    "wk": {"PendingBroadcast"},  # a walk's last step makes the preview
 }
 
 
